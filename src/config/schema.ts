@@ -1,0 +1,160 @@
+/**
+ * @module
+ * The validated configuration: its shape, its defaults, and the one validator that turns raw settings
+ * (file + environment + flags, merged by load.ts) into a frozen Config or an error naming the key.
+ */
+
+/** Where the default embedded database lives. */
+export const DEFAULT_DB_PATH = './data/callpulse.db';
+
+/** The whole configuration; frozen once validated and passed in, never read from process.env elsewhere. */
+export interface Config {
+  readonly server: {
+    readonly host: string;
+    readonly port: number;
+    /** The public origin (and path prefix) SignalWire calls, e.g. `https://cp.example.com`; null: from the request. */
+    readonly publicUrl: string | null;
+    /** Honour X-Forwarded-Proto/-Host (and X-Forwarded-For for access) from a reverse proxy. */
+    readonly trustProxy: boolean;
+    /** Allow starting without signing keys on a non-loopback address. */
+    readonly insecure: boolean;
+  };
+  /** A file path for SQLite, or a postgres:// URL. */
+  readonly database: string;
+  readonly signing: {
+    /** Keys that verify callbacks of any project not listed in `projects` (SIGNALWIRE_SIGNING_KEY). */
+    readonly defaultKeys: readonly string[];
+    /** Project (AccountSid) -> its keys; several during key rotation. */
+    readonly projects: ReadonlyMap<string, readonly string[]>;
+  };
+  readonly api: {
+    /** When set, the read API needs `Authorization: Bearer <token>`; otherwise it answers loopback clients only. */
+    readonly token: string | null;
+  };
+  readonly ingest: {
+    /** The most callbacks committed in one transaction. */
+    readonly maxBatch: number;
+  };
+  readonly logLevel: string;
+}
+
+/** A configuration problem; the message names the key and says what is wrong. */
+export class ConfigError extends Error {
+  constructor(readonly key: string, problem: string) {
+    super(`${key} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Raw settings after merging sources: every value as found (strings from env and flags, anything from YAML). */
+export interface RawSettings {
+  host?: unknown;
+  port?: unknown;
+  publicUrl?: unknown;
+  trustProxy?: unknown;
+  insecure?: unknown;
+  database?: unknown;
+  signingKey?: unknown;
+  projectKeys?: unknown;
+  apiToken?: unknown;
+  maxBatch?: unknown;
+  logLevel?: unknown;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function text(key: string, value: unknown, fallback: string): string {
+  if (value === undefined || value === null || value === '') return fallback;
+  if (typeof value !== 'string') throw new ConfigError(key, `must be a string, got ${typeof value}`);
+  return value;
+}
+
+function optionalText(key: string, value: unknown): string | null {
+  const result = text(key, value, '');
+  return result === '' ? null : result;
+}
+
+function integer(key: string, value: unknown, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === null || value === '') return fallback;
+  const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(key, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+function flag(key: string, value: unknown): boolean {
+  if (value === undefined || value === null || value === '') return false;
+  if (typeof value === 'boolean') return value;
+  const lower = String(value).trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(lower)) return true;
+  if (['0', 'false', 'no', 'off'].includes(lower)) return false;
+  throw new ConfigError(key, `must be true or false, got ${JSON.stringify(value)}`);
+}
+
+function publicUrl(key: string, value: unknown): string | null {
+  const url = optionalText(key, value);
+  if (url === null) return null;
+  if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/i.test(url)) {
+    throw new ConfigError(key, `must be an http(s) origin with an optional path, like https://cp.example.com, got "${url}"`);
+  }
+  return url.replace(/\/+$/, '');
+}
+
+function keyList(key: string, value: unknown): string[] {
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0) throw new ConfigError(key, 'must list at least one signing key');
+  return list.map((item, i) => {
+    if (typeof item !== 'string' || item.trim() === '') {
+      throw new ConfigError(`${key}[${i}]`, 'must be a non-empty string (the key itself, resolved from env:NAME by load.ts)');
+    }
+    return item;
+  });
+}
+
+function projectKeys(key: string, value: unknown): Map<string, string[]> {
+  const projects = new Map<string, string[]>();
+  if (value === undefined || value === null) return projects;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError(key, 'must map each project (AccountSid) to a key or a list of keys');
+  }
+  for (const [project, keys] of Object.entries(value)) projects.set(project, keyList(`${key}.${project}`, keys));
+  return projects;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !(value instanceof Map)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Validates merged raw settings into a frozen Config; throws a ConfigError naming the first bad key. */
+export function validateConfig(raw: RawSettings): Config {
+  const signingKey = optionalText('SIGNALWIRE_SIGNING_KEY', raw.signingKey);
+  const logLevel = text('logLevel', raw.logLevel, 'info');
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
+  return deepFreeze({
+    server: {
+      host: text('server.host', raw.host, '127.0.0.1'),
+      port: integer('server.port', raw.port, 3000, 0, 65535),
+      publicUrl: publicUrl('server.publicUrl', raw.publicUrl),
+      trustProxy: flag('server.trustProxy', raw.trustProxy),
+      insecure: flag('server.insecure', raw.insecure),
+    },
+    database: text('database', raw.database, DEFAULT_DB_PATH),
+    signing: {
+      defaultKeys: signingKey === null ? [] : [signingKey],
+      projects: projectKeys('signalwire.signingKeys', raw.projectKeys),
+    },
+    api: { token: optionalText('CALLPULSE_API_TOKEN', raw.apiToken) },
+    ingest: { maxBatch: integer('ingest.maxBatch', raw.maxBatch, 1000, 1, 100_000) },
+    logLevel,
+  });
+}
+
+/** True when the configuration has at least one signing key (callbacks are verified). */
+export function hasSigningKeys(config: Config): boolean {
+  return config.signing.defaultKeys.length > 0 || config.signing.projects.size > 0;
+}

@@ -1,0 +1,54 @@
+/**
+ * @module
+ * buildApp(deps): the Fastify application with every route, never listening (server.ts does that;
+ * tests use a real port or inject). Raw bodies are kept as Buffers: signatures cover the exact bytes.
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from '../config/schema.js';
+import type { Ingest } from '../ingest/ingest.js';
+import type { CallStore } from '../store/call-store.js';
+import { checkReadAccess } from './access.js';
+import { installErrorHandling } from './error-handler.js';
+import { registerCallRoutes } from './routes/calls.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerWebhookRoute } from './routes/webhook.js';
+
+/** The largest callback body accepted (413 above it). */
+export const BODY_LIMIT = 64 * 1024;
+
+export interface AppDeps {
+  config: Config;
+  store: CallStore;
+  ingest: Ingest;
+  logger?: FastifyBaseLogger;
+}
+
+/** Builds the app. Closing it drains ingest; the store is closed by whoever opened it. */
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const { config, store, ingest } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: BODY_LIMIT,
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: config.server.trustProxy,
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+
+  app.removeAllContentTypeParsers();
+  const keepRawBody = (_request: unknown, body: string | Buffer, done: (error: null, body: Buffer) => void): void =>
+    done(null, body as Buffer);
+  app.addContentTypeParser(['application/x-www-form-urlencoded', 'application/json'], { parseAs: 'buffer' }, keepRawBody);
+  app.addContentTypeParser(/^application\/[\w.+-]+\+json$/, { parseAs: 'buffer' }, keepRawBody);
+  installErrorHandling(app);
+
+  const apiAccess = { token: config.api.token, trustProxy: config.server.trustProxy };
+  app.addHook('onRequest', async (request) => {
+    if (request.url.startsWith('/api/')) checkReadAccess(request, apiAccess);
+  });
+
+  registerHealthRoutes(app, store);
+  registerWebhookRoute(app, ingest, config.server);
+  registerCallRoutes(app, store);
+  app.addHook('onClose', async () => ingest.drain());
+  return app;
+}

@@ -1,0 +1,28 @@
+/**
+ * @module
+ * Rebuilds the exact public URL SignalWire called, which signatures cover. Behind a reverse proxy or a
+ * TLS terminator the request line alone is not it: PUBLIC_URL gives the origin outright; otherwise
+ * X-Forwarded-Proto/-Host are used only when TRUST_PROXY is on (else anyone could choose the URL signed).
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+
+export interface PublicUrlSettings {
+  publicUrl: string | null;
+  trustProxy: boolean;
+}
+
+function firstValue(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  const first = value?.split(',', 1)[0]?.trim();
+  return first === '' ? undefined : first;
+}
+
+/** The full URL of a request: origin (configured, forwarded or from the Host header) + the raw path and query. */
+export function publicUrlOf(rawUrl: string, headers: IncomingHttpHeaders, settings: PublicUrlSettings, encrypted = false): string {
+  if (settings.publicUrl !== null) return settings.publicUrl + rawUrl;
+  const forwardedProto = settings.trustProxy ? firstValue(headers['x-forwarded-proto']) : undefined;
+  const forwardedHost = settings.trustProxy ? firstValue(headers['x-forwarded-host']) : undefined;
+  const proto = forwardedProto ?? (encrypted ? 'https' : 'http');
+  const host = forwardedHost ?? headers.host ?? 'localhost';
+  return `${proto}://${host}${rawUrl}`;
+}

@@ -1,0 +1,39 @@
+/**
+ * @module
+ * `GET /api/v1/calls/:callSid`: one stored call as JSON, with its raw fields and every delivery logged.
+ */
+import type { FastifyInstance } from 'fastify';
+import { CallpulseError } from '../../domain/errors.js';
+import type { CallStore, StoredCall } from '../../store/call-store.js';
+
+/** The API's JSON form of a stored call. */
+export function callToJson(call: StoredCall): Record<string, unknown> {
+  return {
+    callSid: call.callSid,
+    accountSid: call.accountSid,
+    from: call.from,
+    to: call.to,
+    fromIsE164: call.fromIsE164,
+    toIsE164: call.toIsE164,
+    timestamp: call.timestamp.toISOString(),
+    timestampText: call.timestampText,
+    status: call.status,
+    durationSeconds: call.durationSeconds,
+    mos: call.mos,
+    source: call.source,
+    receivedAt: call.receivedAt.toISOString(),
+    raw: call.raw,
+  };
+}
+
+export function registerCallRoutes(app: FastifyInstance, store: CallStore): void {
+  app.get<{ Params: { callSid: string } }>('/api/v1/calls/:callSid', async (request) => {
+    const call = await store.getCall(request.params.callSid);
+    if (!call) throw new CallpulseError('CP_ERR_NOT_FOUND', `no call with CallSid ${request.params.callSid} is stored`);
+    const deliveries = await store.listDeliveries(call.callSid);
+    return {
+      ...callToJson(call),
+      deliveries: deliveries.map((d) => ({ receivedAt: d.receivedAt.toISOString(), outcome: d.outcome, source: d.source })),
+    };
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * @module
+ * The ingest pipeline: read (verify + validate) a callback, hand it to group commit, and answer only
+ * after the commit. 200 for a new call and for a repeat of a stored CallSid (counted once, logged always);
+ * 422 once the invalid callback is safely in quarantine; 503 when storage could not commit.
+ */
+import { CallpulseError, errorBody, isCallpulseError } from '../domain/errors.js';
+import { silentLogger, type Logger } from '../domain/logger.js';
+import type { CallStore, DeliveryMeta, WriteItem, WriteOutcome } from '../store/call-store.js';
+import { GroupCommitter, type CommitObserver } from './group-commit.js';
+import { readCallback, type InboundRequest } from './read-callback.js';
+import type { SigningKeys } from './signing-keys.js';
+
+/** An HTTP answer, framework-free. */
+export interface IngestAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** Hooks to observe ingest outcomes (metrics, live feeds). */
+export interface IngestObserver extends CommitObserver {
+  onOutcome?(outcome: WriteOutcome | 'rejected', detail: { code?: string; item?: WriteItem }): void;
+}
+
+export interface IngestOptions {
+  maxBatch: number;
+  logger?: Logger;
+  observer?: IngestObserver;
+}
+
+function storageUnavailable(error: unknown): CallpulseError {
+  if (isCallpulseError(error) && error.code === 'CP_ERR_STORAGE_UNAVAILABLE') return error;
+  return new CallpulseError('CP_ERR_STORAGE_UNAVAILABLE', 'storage could not commit the callback; it was not stored');
+}
+
+/** Receives callbacks and commits them in groups. One instance per store. */
+export class Ingest {
+  private readonly committer: GroupCommitter<WriteItem, WriteOutcome>;
+  private readonly logger: Logger;
+  private readonly observer: IngestObserver;
+
+  constructor(store: CallStore, private readonly keys: SigningKeys, options: IngestOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.observer = options.observer ?? {};
+    this.committer = new GroupCommitter((items) => store.writeBatch(items), options.maxBatch, this.observer);
+  }
+
+  /** Commits one item (with the batch it joins); resolves with its outcome after the commit. */
+  write(item: WriteItem): Promise<WriteOutcome> {
+    return this.committer.submit(item);
+  }
+
+  /** Handles one callback request end to end and returns the answer to send. Never throws. */
+  async receive(request: InboundRequest): Promise<IngestAnswer> {
+    const result = readCallback(request, this.keys);
+    const delivery: DeliveryMeta = { method: request.method, contentType: request.contentType ?? null, receivedAt: new Date() };
+    if (!result.ok && !result.quarantine) {
+      this.logger.warn({ code: result.error.code, reason: result.error.message }, 'callback rejected');
+      this.observer.onOutcome?.('rejected', { code: result.error.code });
+      return { status: result.error.status, body: errorBody(result.error) };
+    }
+    const item: WriteItem = result.ok
+      ? { kind: 'call', event: result.event, raw: result.fields, source: 'webhook', delivery }
+      : { kind: 'quarantine', raw: result.quarantine!.fields, problems: result.quarantine!.problems, url: request.url, delivery };
+    try {
+      const outcome = await this.committer.submit(item);
+      this.observer.onOutcome?.(outcome, { item });
+      if (!result.ok) {
+        this.logger.warn({ code: result.error.code, details: result.error.details }, 'invalid callback quarantined');
+        return { status: result.error.status, body: errorBody(result.error) };
+      }
+      return { status: 200, body: { result: outcome, callSid: result.event.callSid } };
+    } catch (error) {
+      const unavailable = storageUnavailable(error);
+      this.logger.error({ code: unavailable.code, cause: (error as Error).message }, 'callback not stored');
+      this.observer.onOutcome?.('rejected', { code: unavailable.code });
+      return { status: unavailable.status, body: errorBody(unavailable) };
+    }
+  }
+
+  /** Items waiting for or inside a commit. */
+  get inFlight(): number {
+    return this.committer.inFlight;
+  }
+
+  /** Resolves once everything submitted so far has been committed or failed. */
+  drain(): Promise<void> {
+    return this.committer.drain();
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * @module
+ * SignalWire request signatures, both schemes, as pure functions (secret in, raw request in, boolean out):
+ *
+ * - Scheme A (JSON, RELAY/SWML): lowercase hex HMAC-SHA1(key, url + raw body).
+ * - Scheme B (Compatibility/cXML, form or GET): base64 HMAC-SHA1(key, url + every POST parameter sorted by
+ *   name, each as name + value; a repeated name keeps submission order). GET: the URL alone.
+ *   When the URL carries `bodySHA256=<hex>`, the HMAC covers the URL alone and SHA-256(raw body) must equal it.
+ *
+ * Every URL is also tried with the default port (`:443` for https, `:80` for http) added or removed.
+ * Comparisons are constant-time.
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { decodeFormPairs, encodingOf, queryOf } from '../domain/callback-body.js';
+
+/** The request as SignalWire sent it. */
+export interface SignedRequest {
+  /** The exact public URL SignalWire called, query string included. */
+  url: string;
+  /** The raw body bytes (empty for GET). */
+  rawBody: Buffer | string;
+  /** The request's Content-Type header (absent for GET). */
+  contentType?: string | undefined;
+}
+
+/** What {@link verifySignalWireSignature} needs: the request, the header value and the candidate keys. */
+export interface VerifyInput extends SignedRequest {
+  /** The `X-SignalWire-Signature` (or `X-Twilio-Signature`) header value. */
+  signature: string | undefined;
+  /** Every signing key that may have signed it (several during key rotation). */
+  keys: readonly string[];
+}
+
+const HEX_SIGNATURE = /^[0-9a-f]{40}$/;
+
+function hmac(key: string, data: string | Buffer, encoding: 'hex' | 'base64'): string {
+  return createHmac('sha1', key).update(data).digest(encoding);
+}
+
+function constantTimeEqual(expected: string, given: string): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The URL as given, plus the same URL with its scheme's default port removed or added. */
+export function portVariants(url: string): string[] {
+  const match = /^(https?):\/\/([^/?#]*)(.*)$/i.exec(url);
+  if (!match) return [url];
+  const [, scheme, authority, rest] = match as unknown as [string, string, string, string];
+  const defaultPort = scheme.toLowerCase() === 'https' ? '443' : '80';
+  const portMatch = /:(\d*)$/.exec(authority);
+  const hasPort = portMatch !== null && !authority.endsWith(']');
+  if (hasPort && portMatch[1] === defaultPort) {
+    return [url, `${scheme}://${authority.slice(0, -(defaultPort.length + 1))}${rest}`];
+  }
+  if (!hasPort) return [url, `${scheme}://${authority}:${defaultPort}${rest}`];
+  return [url];
+}
+
+/** Scheme B's signed text after the URL: the parameters sorted by name (stable), each as name + value. */
+export function sortedParamsText(pairs: ReadonlyArray<readonly [string, string]>): string {
+  const sorted = [...pairs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  let text = '';
+  for (const [name, value] of sorted) text += name + value;
+  return text;
+}
+
+function bodyHashParam(url: string): string | null {
+  return new URLSearchParams(queryOf(url)).get('bodySHA256');
+}
+
+/** The texts (after the key) whose base64 HMAC is a valid Scheme B signature for this request. */
+function schemeBTexts(request: SignedRequest, bodyBytes: Buffer, urls: readonly string[]): string[] {
+  const texts: string[] = [];
+  const expectedBodyHash = bodyHashParam(request.url);
+  if (expectedBodyHash !== null) {
+    const actual = createHash('sha256').update(bodyBytes).digest('hex');
+    if (constantTimeEqual(actual, expectedBodyHash.toLowerCase())) texts.push(...urls);
+    return texts;
+  }
+  if (bodyBytes.length === 0) return [...urls];
+  if (encodingOf(request.contentType) === 'form') {
+    const params = sortedParamsText(decodeFormPairs(bodyBytes.toString('utf8')));
+    for (const url of urls) texts.push(url + params);
+  }
+  return texts;
+}
+
+/**
+ * Verifies a SignalWire signature over a request, with every key given. Tries Scheme A when the signature
+ * is 40 hex digits and Scheme B otherwise, over each port variant of the URL. Never throws on bad input.
+ */
+export function verifySignalWireSignature(input: VerifyInput): boolean {
+  const { signature, keys } = input;
+  if (!signature || keys.length === 0) return false;
+  const bodyBytes = typeof input.rawBody === 'string' ? Buffer.from(input.rawBody) : input.rawBody;
+  const urls = portVariants(input.url);
+  const isHex = HEX_SIGNATURE.test(signature);
+  const texts: Array<string | Buffer> = isHex
+    ? urls.map((url) => Buffer.concat([Buffer.from(url), bodyBytes]))
+    : schemeBTexts(input, bodyBytes, urls);
+  let valid = false;
+  for (const key of keys) {
+    for (const text of texts) {
+      if (constantTimeEqual(hmac(key, text, isHex ? 'hex' : 'base64'), signature)) valid = true;
+    }
+  }
+  return valid;
+}
+
+/** What {@link signSignalWireRequest} signs: the request, the key, and which scheme to use. */
+export interface SignInput extends SignedRequest {
+  key: string;
+  /** `A` (hex over url + raw body) or `B` (base64 over url + sorted form params, or the URL alone). Default: A for JSON, B otherwise. */
+  scheme?: 'A' | 'B';
+}
+
+/** Signs a request the way SignalWire does; for tests, simulators and senders. */
+export function signSignalWireRequest(input: SignInput): string {
+  const bodyBytes = typeof input.rawBody === 'string' ? Buffer.from(input.rawBody) : input.rawBody;
+  const scheme = input.scheme ?? (encodingOf(input.contentType) === 'json' ? 'A' : 'B');
+  if (scheme === 'A') return hmac(input.key, Buffer.concat([Buffer.from(input.url), bodyBytes]), 'hex');
+  const params =
+    bodyHashParam(input.url) === null && encodingOf(input.contentType) === 'form'
+      ? sortedParamsText(decodeFormPairs(bodyBytes.toString('utf8')))
+      : '';
+  return hmac(input.key, input.url + params, 'base64');
+}

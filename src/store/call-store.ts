@@ -1,0 +1,105 @@
+/**
+ * @module
+ * The store interface every backend implements (SQLite now, PostgreSQL later), with the records it
+ * reads and writes. Ingest, metrics and the CLI depend on this interface only, never on a backend.
+ */
+import type { CallStatus, CallStatusEvent } from '../domain/call-event.js';
+import type { FieldProblem } from '../domain/errors.js';
+
+/** Where a stored call came from: a signed callback, the Calls REST API (reconcile), or a bulk import. */
+export type CallSource = 'webhook' | 'api' | 'import';
+
+/** How a callback reached us, kept with every delivery and quarantine entry. */
+export interface DeliveryMeta {
+  method: string;
+  contentType: string | null;
+  receivedAt: Date;
+}
+
+/** A valid callback to store: the normalised event and every raw field as received. */
+export interface CallWrite {
+  kind: 'call';
+  event: CallStatusEvent;
+  raw: Record<string, unknown>;
+  source: CallSource;
+  delivery: DeliveryMeta;
+  /** Set when this call is re-ingested from quarantine: that entry is marked replayed in the same transaction. */
+  quarantineId?: number;
+}
+
+/** A signed callback that failed validation: kept with the reason so nothing is lost. */
+export interface QuarantineWrite {
+  kind: 'quarantine';
+  raw: Record<string, unknown>;
+  problems: readonly FieldProblem[];
+  url: string;
+  delivery: DeliveryMeta;
+}
+
+export type WriteItem = CallWrite | QuarantineWrite;
+
+/** What a write did: a new call, a repeat of a stored `CallSid` (logged, not counted), or a quarantine entry. */
+export type WriteOutcome = 'accepted' | 'duplicate' | 'quarantined';
+
+/** A stored call, as read back. */
+export interface StoredCall {
+  callSid: string;
+  accountSid: string;
+  from: string;
+  to: string;
+  fromIsE164: boolean;
+  toIsE164: boolean;
+  timestamp: Date;
+  timestampText: string;
+  status: CallStatus;
+  durationSeconds: number | null;
+  mos: number | null;
+  source: CallSource;
+  receivedAt: Date;
+  raw: Record<string, unknown>;
+}
+
+/** A quarantined callback. `replayedAt` is set once it was re-ingested. */
+export interface QuarantineEntry {
+  id: number;
+  receivedAt: Date;
+  method: string;
+  contentType: string | null;
+  url: string;
+  problems: FieldProblem[];
+  raw: Record<string, unknown>;
+  replayedAt: Date | null;
+}
+
+/** One logged delivery of a callback (accepted or duplicate). */
+export interface DeliveryRecord {
+  callSid: string;
+  receivedAt: Date;
+  outcome: 'accepted' | 'duplicate';
+  source: CallSource;
+}
+
+/** What the store can say about itself for readiness checks. */
+export interface StoreHealth {
+  writable: boolean;
+  migrationsApplied: boolean;
+  detail?: string;
+}
+
+/** Differences between backends, as flags: callers test these, never the backend's name. */
+export interface StoreCapabilities {
+  /** Writes block the event loop until committed (SQLite); callers keep batches short. */
+  readonly synchronousWrites: boolean;
+}
+
+/** The one storage interface. Every write method commits durably before it resolves. */
+export interface CallStore {
+  readonly capabilities: StoreCapabilities;
+  /** Writes a batch in one transaction, durably; resolves with each item's outcome, in order. Throws if nothing was committed. */
+  writeBatch(items: readonly WriteItem[]): Promise<WriteOutcome[]>;
+  getCall(callSid: string): Promise<StoredCall | null>;
+  listDeliveries(callSid: string): Promise<DeliveryRecord[]>;
+  listQuarantine(options: { includeReplayed: boolean; limit: number }): Promise<QuarantineEntry[]>;
+  health(): Promise<StoreHealth>;
+  close(): Promise<void>;
+}

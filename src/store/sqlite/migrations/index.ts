@@ -1,0 +1,59 @@
+/**
+ * @module
+ * SQLite schema migrations, in order. Each runs once, in its own transaction, recorded in schema_migrations.
+ * Never edit a released migration: add the next one.
+ */
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'calls, deliveries and quarantine',
+    sql: `
+      CREATE TABLE calls (
+        id INTEGER PRIMARY KEY,
+        call_sid TEXT NOT NULL UNIQUE,
+        account_sid TEXT NOT NULL,
+        from_number TEXT NOT NULL,
+        to_number TEXT NOT NULL,
+        from_e164 INTEGER NOT NULL,
+        to_e164 INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,        -- the callback's Timestamp, epoch milliseconds UTC
+        timestamp_text TEXT NOT NULL,       -- the Timestamp exactly as received
+        status TEXT NOT NULL,
+        duration_seconds INTEGER,
+        mos REAL,
+        source TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        raw TEXT NOT NULL                   -- every field as received, JSON
+      );
+      CREATE INDEX calls_created_at ON calls (created_at);
+      CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY,
+        call_sid TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        outcome TEXT NOT NULL,              -- accepted | duplicate
+        source TEXT NOT NULL,
+        method TEXT,
+        content_type TEXT,
+        raw TEXT                            -- the fields of a duplicate delivery (an accepted one's are in calls.raw)
+      );
+      CREATE INDEX deliveries_call_sid ON deliveries (call_sid);
+      CREATE TABLE quarantine (
+        id INTEGER PRIMARY KEY,
+        received_at INTEGER NOT NULL,
+        method TEXT NOT NULL,
+        content_type TEXT,
+        url TEXT NOT NULL,
+        problems TEXT NOT NULL,             -- JSON [{field, message}]
+        raw TEXT NOT NULL,
+        replayed_at INTEGER
+      );
+    `,
+  },
+];
