@@ -60,7 +60,9 @@ export interface CallStatusEvent {
 export type ParseResult = { ok: true; event: CallStatusEvent } | { ok: false; problems: FieldProblem[] };
 
 const REQUIRED = new Set<string>(REQUIRED_FIELDS);
-const WHOLE_NUMBER = /^\d{1,9}$/;
+const WHOLE_NUMBER = /^\d+$/;
+/** The longest duration accepted: anything above is a sender's bug, not a call. */
+const MAX_DURATION_SECONDS = 2_147_483_647;
 const DECIMAL = /^\d+(?:\.\d+)?$/;
 
 function isCallStatus(value: string): value is CallStatus {
@@ -92,7 +94,7 @@ function parseDuration(text: string | undefined, status: CallStatus | undefined,
   if (text === undefined) return null;
   const trimmed = text.trim();
   if (trimmed === '' && status !== 'completed') return null;
-  if (WHOLE_NUMBER.test(trimmed)) return Number(trimmed);
+  if (WHOLE_NUMBER.test(trimmed) && Number(trimmed) <= MAX_DURATION_SECONDS) return Number(trimmed);
   const why = trimmed === '' ? 'must not be empty on a completed call' : 'must be a whole number of seconds >= 0';
   problems.push({ field: 'CallDuration', message: why });
   return null;
@@ -122,6 +124,9 @@ function requireNonBlank(name: string, text: string | undefined, problems: Field
  * `Timestamp` is RFC 2822 or ISO 8601. Non-E.164 `From`/`To` are flagged, extra fields kept. Never throws.
  */
 export function parseIncomingCallStatus(fields: CallbackFields): ParseResult {
+  if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) {
+    return { ok: false, problems: [{ field: '(body)', message: 'must be an object of callback fields' }] };
+  }
   const problems: FieldProblem[] = [];
   const values = readStrings(fields, problems);
   requireNonBlank('CallSid', values.CallSid, problems);
@@ -138,8 +143,7 @@ export function parseIncomingCallStatus(fields: CallbackFields): ParseResult {
   }
   if (problems.length > 0 || status === undefined || timestamp === null) return { ok: false, problems };
 
-  const extra: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(fields)) if (!REQUIRED.has(name)) extra[name] = value;
+  const extra = Object.fromEntries(Object.entries(fields).filter(([name]) => !REQUIRED.has(name)));
   const from = values.From!;
   const to = values.To!;
   return {

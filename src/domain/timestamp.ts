@@ -22,7 +22,7 @@ const ZONES: Record<string, number> = {
 };
 
 const RFC2822 =
-  /^(?:([a-z]+)\s*,?\s+)?(\d{1,2})\s+([a-z]+)\.?\s+(\d{2}|\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([+-]\d{2}:?\d{2}|[a-z]+)$/i;
+  /^(?:([a-z]+)\s*(?:,\s*|\s+))?(\d{1,2})\s+([a-z]+)\.?\s+(\d{2}|\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([+-]\d{2}:?\d{2}|[a-z]+)$/i;
 
 const ISO8601 =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
@@ -47,7 +47,9 @@ function toInstant(
 ): Date | null {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   if (hour > 23 || minute > 59 || second > 60) return null;
-  const epoch = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59), millis) - offset * 60_000;
+  const instant = new Date(Date.UTC(2000, month - 1, day, hour, minute, Math.min(second, 59), millis));
+  instant.setUTCFullYear(year, month - 1, day); // Date.UTC alone maps years 0-99 to 1900-1999
+  const epoch = instant.getTime() - offset * 60_000;
   return Number.isFinite(epoch) ? new Date(epoch) : null;
 }
 
