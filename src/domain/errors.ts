@@ -13,7 +13,6 @@ export const ERROR_CODES = {
   CP_ERR_PROJECT_UNKNOWN: { status: 403, meaning: 'No signing key is configured for the AccountSid (project) of the callback.' },
   CP_ERR_FORBIDDEN: { status: 403, meaning: 'The read API answers loopback clients only when no API token is set.' },
   CP_ERR_NOT_FOUND: { status: 404, meaning: 'No such call or route.' },
-  CP_ERR_METHOD_NOT_ALLOWED: { status: 405, meaning: 'The route does not take this HTTP method.' },
   CP_ERR_BODY_TOO_LARGE: { status: 413, meaning: 'The request body is over the 64 KiB limit.' },
   CP_ERR_CONTENT_TYPE: { status: 415, meaning: 'The Content-Type is neither application/x-www-form-urlencoded nor application/json.' },
   CP_ERR_PAYLOAD_INVALID: { status: 422, meaning: 'The callback does not follow the specification; it was kept in quarantine.' },
