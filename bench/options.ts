@@ -1,0 +1,58 @@
+/**
+ * Command-line options of `npm run bench`: `--quick` for a short smoke run, `--connections N`,
+ * `--rounds N`, `--out FILE` (where to write the results; a quick run writes nowhere unless given).
+ */
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+
+export interface Settings {
+  quick: boolean;
+  /** Interleaved rounds of closed-loop runs, one run per server per round. */
+  rounds: number;
+  /** Target length of each closed-loop run, s. */
+  runSeconds: number;
+  /** Warm-up length per server, s. */
+  warmupSeconds: number;
+  /** Concurrent connections of the closed-loop runs. */
+  connections: number;
+  /** The fixed-rate runs: requests/s offered, length, most connections. */
+  pacedRate: number;
+  pacedSeconds: number;
+  pacedSockets: number;
+  /** The results file to update, or null to only print. */
+  out: string | null;
+}
+
+const DEFAULT_OUT = fileURLToPath(new URL('../../bench/RESULTS.md', import.meta.url));
+
+function positiveInteger(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new Error(`--${name} must be a whole number from 1 to 10000, got "${text}"`);
+  return n;
+}
+
+/** Reads the settings from the command line. */
+export function readSettings(argv: string[]): Settings {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      connections: { type: 'string' },
+      rounds: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  const quick = values.quick ?? false;
+  return {
+    quick,
+    rounds: positiveInteger('rounds', values.rounds, quick ? 1 : 3),
+    runSeconds: quick ? 2 : 10,
+    warmupSeconds: quick ? 1 : 3,
+    connections: positiveInteger('connections', values.connections, 100),
+    pacedRate: 1000,
+    pacedSeconds: quick ? 3 : 15,
+    pacedSockets: 64,
+    out: values.out ?? (quick ? null : DEFAULT_OUT),
+  };
+}
