@@ -41,14 +41,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.addContentTypeParser(/^application\/[\w.+-]+\+json$/, { parseAs: 'buffer' }, keepRawBody);
   installErrorHandling(app);
 
-  const apiAccess = { token: config.api.token, trustProxy: config.server.trustProxy };
-  app.addHook('onRequest', async (request) => {
-    if (request.url.startsWith('/api/')) checkReadAccess(request, apiAccess);
-  });
-
   registerHealthRoutes(app, store);
   registerWebhookRoute(app, ingest, config.server);
-  registerCallRoutes(app, store);
+  const apiAccess = { token: config.api.token, trustProxy: config.server.trustProxy };
+  void app.register(async (api) => {
+    api.addHook('onRequest', async (request) => checkReadAccess(request, apiAccess));
+    registerCallRoutes(api, store);
+  });
   app.addHook('onClose', async () => ingest.drain());
   return app;
 }

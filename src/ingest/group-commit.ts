@@ -2,7 +2,8 @@
  * @module
  * Group commit: callbacks that arrive together are written in one transaction, and each is answered
  * only after that transaction has committed. A batch closes when the event loop has read what has
- * arrived (setImmediate) or when it reaches `maxBatch`; while a commit is under way, the next batch fills.
+ * arrived (setImmediate) or when it reaches `maxBatch`. Up to `maxInFlight` batches may be on their way
+ * to the store at once (a store with a writer thread commits them in order, and never waits for the next).
  */
 import { isCallpulseError } from '../domain/errors.js';
 
@@ -29,13 +30,14 @@ export interface CommitObserver {
 export class GroupCommitter<Item, Result> {
   private queue: Array<Pending<Item, Result>> = [];
   private scheduled = false;
-  private writing = false;
+  private active = 0;
   private idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly write: BatchWriter<Item, Result>,
     private readonly maxBatch: number,
     private readonly observer: CommitObserver = {},
+    private readonly maxInFlight = 1,
   ) {}
 
   /** Queues one item; resolves with its result once committed, rejects if its write failed. */
@@ -48,33 +50,34 @@ export class GroupCommitter<Item, Result> {
 
   /** Number of items waiting or being written. */
   get inFlight(): number {
-    return this.queue.length + (this.writing ? 1 : 0);
+    return this.queue.length + this.active;
   }
 
   /** Resolves when every submitted item has been written (or failed). */
   async drain(): Promise<void> {
-    if (this.queue.length === 0 && !this.writing) return;
+    if (this.queue.length === 0 && this.active === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
   private schedule(): void {
-    if (this.scheduled || this.writing) return;
+    if (this.scheduled || this.active >= this.maxInFlight || this.queue.length === 0) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      void this.flush();
+      this.startBatches();
     });
   }
 
-  private async flush(): Promise<void> {
-    if (this.writing) return;
-    this.writing = true;
-    while (this.queue.length > 0) {
+  private startBatches(): void {
+    while (this.active < this.maxInFlight && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
-      await this.commit(batch);
+      this.active += 1;
+      void this.commit(batch).finally(() => {
+        this.active -= 1;
+        this.schedule();
+        if (this.active === 0 && this.queue.length === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+      });
     }
-    this.writing = false;
-    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   private async commit(batch: Array<Pending<Item, Result>>): Promise<void> {

@@ -42,7 +42,9 @@ export class Ingest {
   constructor(store: CallStore, private readonly keys: SigningKeys, options: IngestOptions) {
     this.logger = options.logger ?? silentLogger;
     this.observer = options.observer ?? {};
-    this.committer = new GroupCommitter((items) => store.writeBatch(items), options.maxBatch, this.observer);
+    // A store whose writes block the event loop gains nothing from a second batch in flight.
+    const maxInFlight = store.capabilities.synchronousWrites ? 1 : 2;
+    this.committer = new GroupCommitter((items) => store.writeBatch(items), options.maxBatch, this.observer, maxInFlight);
   }
 
   /** Commits one item (with the batch it joins); resolves with its outcome after the commit. */

@@ -27,8 +27,14 @@ export type ReadResult =
   | { ok: true; event: CallStatusEvent; fields: CallbackFields }
   | { ok: false; error: CallpulseError; quarantine?: { fields: CallbackFields; problems: FieldProblem[] } };
 
-function decodeFields(request: InboundRequest): CallbackFields | CallpulseError {
-  if (request.method === 'GET' || request.method === 'HEAD') return pairsToFields(decodeFormPairs(queryOf(request.url)));
+interface Decoded {
+  fields: CallbackFields;
+  /** The form body's pairs, kept for signature checking. */
+  formPairs?: Array<[string, string]>;
+}
+
+function decodeFields(request: InboundRequest): Decoded | CallpulseError {
+  if (request.method === 'GET' || request.method === 'HEAD') return { fields: pairsToFields(decodeFormPairs(queryOf(request.url))) };
   const encoding = encodingOf(request.contentType);
   if (encoding === null) {
     return new CallpulseError(
@@ -37,14 +43,19 @@ function decodeFields(request: InboundRequest): CallbackFields | CallpulseError 
     );
   }
   const text = request.rawBody.toString('utf8');
-  if (encoding === 'form') return pairsToFields(decodeFormPairs(text));
-  return decodeJsonObject(text) ?? new CallpulseError('CP_ERR_BODY_UNPARSEABLE', 'the body is not a JSON object');
+  if (encoding === 'form') {
+    const formPairs = decodeFormPairs(text);
+    return { fields: pairsToFields(formPairs), formPairs };
+  }
+  const fields = decodeJsonObject(text);
+  return fields ? { fields } : new CallpulseError('CP_ERR_BODY_UNPARSEABLE', 'the body is not a JSON object');
 }
 
 /** Verifies, decodes and validates one callback request. Never throws on bad input. */
 export function readCallback(request: InboundRequest, keys: SigningKeys): ReadResult {
-  const fields = decodeFields(request);
-  if (fields instanceof CallpulseError) return { ok: false, error: fields };
+  const decoded = decodeFields(request);
+  if (decoded instanceof CallpulseError) return { ok: false, error: decoded };
+  const { fields } = decoded;
   if (keys.verifying) {
     const accountSid = typeof fields.AccountSid === 'string' ? fields.AccountSid : undefined;
     const projectKeys = keys.keysFor(accountSid);
@@ -52,7 +63,12 @@ export function readCallback(request: InboundRequest, keys: SigningKeys): ReadRe
       return { ok: false, error: new CallpulseError('CP_ERR_PROJECT_UNKNOWN', 'no signing key is configured for this AccountSid') };
     }
     const valid = verifySignalWireSignature({
-      url: request.url, rawBody: request.rawBody, contentType: request.contentType, signature: request.signature, keys: projectKeys,
+      url: request.url,
+      rawBody: request.rawBody,
+      contentType: request.contentType,
+      formPairs: decoded.formPairs,
+      signature: request.signature,
+      keys: projectKeys,
     });
     if (!valid) {
       const why = request.signature ? 'the signature does not match this request' : 'the request has no X-SignalWire-Signature header';

@@ -21,6 +21,8 @@ export interface SignedRequest {
   rawBody: Buffer | string;
   /** The request's Content-Type header (absent for GET). */
   contentType?: string | undefined;
+  /** The form body already decoded (name/value pairs in order), when the caller has it; saves decoding it again. */
+  formPairs?: ReadonlyArray<readonly [string, string]> | undefined;
 }
 
 /** What {@link verifySignalWireSignature} needs: the request, the header value and the candidate keys. */
@@ -81,7 +83,7 @@ function schemeBTexts(request: SignedRequest, bodyBytes: Buffer, urls: readonly 
   }
   if (bodyBytes.length === 0) return [...urls];
   if (encodingOf(request.contentType) === 'form') {
-    const params = sortedParamsText(decodeFormPairs(bodyBytes.toString('utf8')));
+    const params = sortedParamsText(request.formPairs ?? decodeFormPairs(bodyBytes.toString('utf8')));
     for (const url of urls) texts.push(url + params);
   }
   return texts;
@@ -90,6 +92,8 @@ function schemeBTexts(request: SignedRequest, bodyBytes: Buffer, urls: readonly 
 /**
  * Verifies a SignalWire signature over a request, with every key given. Tries Scheme A when the signature
  * is 40 hex digits and Scheme B otherwise, over each port variant of the URL. Never throws on bad input.
+ * Each comparison is constant-time; it stops at the first match, which reveals only which public URL
+ * variant or which key slot matched, never anything about the key.
  */
 export function verifySignalWireSignature(input: VerifyInput): boolean {
   const { signature, keys } = input;
@@ -100,13 +104,12 @@ export function verifySignalWireSignature(input: VerifyInput): boolean {
   const texts: Array<string | Buffer> = isHex
     ? urls.map((url) => Buffer.concat([Buffer.from(url), bodyBytes]))
     : schemeBTexts(input, bodyBytes, urls);
-  let valid = false;
-  for (const key of keys) {
-    for (const text of texts) {
-      if (constantTimeEqual(hmac(key, text, isHex ? 'hex' : 'base64'), signature)) valid = true;
+  for (const text of texts) {
+    for (const key of keys) {
+      if (constantTimeEqual(hmac(key, text, isHex ? 'hex' : 'base64'), signature)) return true;
     }
   }
-  return valid;
+  return false;
 }
 
 /** What {@link signSignalWireRequest} signs: the request, the key, and which scheme to use. */

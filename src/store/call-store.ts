@@ -98,6 +98,7 @@ export interface CallStore {
   /** Writes a batch in one transaction, durably; resolves with each item's outcome, in order. Throws if nothing was committed. */
   writeBatch(items: readonly WriteItem[]): Promise<WriteOutcome[]>;
   getCall(callSid: string): Promise<StoredCall | null>;
+  /** Every delivery of a call, in order: the first (accepted) one, then each repeat. */
   listDeliveries(callSid: string): Promise<DeliveryRecord[]>;
   listQuarantine(options: { includeReplayed: boolean; limit: number }): Promise<QuarantineEntry[]>;
   health(): Promise<StoreHealth>;

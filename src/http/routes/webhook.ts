@@ -26,7 +26,7 @@ export function registerWebhookRoute(app: FastifyInstance, ingest: Ingest, urls:
         rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
         signature: signatureOf(request),
       });
-      return reply.code(answer.status).send(answer.body);
+      return reply.code(answer.status).type('application/json; charset=utf-8').send(JSON.stringify(answer.body));
     },
   });
 }

@@ -1,23 +1,17 @@
 /**
  * @module
- * The embedded SQLite store (better-sqlite3): WAL, `synchronous=FULL` so a commit is fsync'd before
- * any callback is acknowledged, versioned migrations on open, one transaction per write batch.
+ * The embedded SQLite store (better-sqlite3). Writes go to a writer thread (sqlite-writer-worker.ts),
+ * which commits each batch with an fsync while the event loop goes on; reads use a connection here.
+ * WAL lets both work at once.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
 import type { CallStatus } from '../../domain/call-event.js';
 import { CallpulseError } from '../../domain/errors.js';
-import type {
-  CallSource, CallStore, CallWrite, DeliveryRecord, QuarantineEntry, QuarantineWrite, StoreHealth, StoredCall, WriteItem, WriteOutcome,
-} from '../call-store.js';
-import { MIGRATIONS } from './migrations/index.js';
-
-/** Options for opening a SQLite store. */
-export interface SqliteStoreOptions {
-  /** How long a write waits for another process's lock before failing, in ms. */
-  busyTimeoutMs?: number;
-}
+import type { CallSource, CallStore, DeliveryRecord, QuarantineEntry, StoreHealth, StoredCall, WriteOutcome } from '../call-store.js';
+import { openDatabase, storageUnavailable, type SqliteOptions } from './sqlite-database.js';
+import type { WriterCommand, WriterResponse } from './sqlite-writer-worker.js';
+import { toWriteRow } from './write-rows.js';
 
 interface CallRow {
   call_sid: string;
@@ -47,36 +41,6 @@ interface QuarantineRow {
   replayed_at: number | null;
 }
 
-function runMigrations(db: Database.Database): void {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-  const applied = new Set(
-    db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[],
-  );
-  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
-  for (const migration of MIGRATIONS) {
-    if (applied.has(migration.version)) continue;
-    db.transaction(() => {
-      db.exec(migration.sql);
-      record.run(migration.version, migration.name, Date.now());
-    }).immediate();
-  }
-}
-
-/** SQLite result codes that mean "storage cannot take writes now", rather than "this item is bad". */
-const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|READONLY|CANTOPEN|CORRUPT|NOTADB|PROTOCOL|PERM)/;
-
-function asStorageError(error: unknown): unknown {
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && UNAVAILABLE.test(code)) {
-    return new CallpulseError('CP_ERR_STORAGE_UNAVAILABLE', `SQLite cannot write: ${code}`);
-  }
-  if (error instanceof TypeError && /database connection is not open/.test(error.message)) {
-    return new CallpulseError('CP_ERR_STORAGE_UNAVAILABLE', 'the SQLite database is closed');
-  }
-  return error;
-}
-
 function toStoredCall(row: CallRow): StoredCall {
   return {
     callSid: row.call_sid,
@@ -96,77 +60,77 @@ function toStoredCall(row: CallRow): StoredCall {
   };
 }
 
-/** Opens (creating if needed) a SQLite store at `path` and applies pending migrations. */
-export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): CallStore {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 2000}`);
-  db.pragma('foreign_keys = ON');
-  runMigrations(db);
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
 
-  const insertCall = db.prepare(`INSERT INTO calls (call_sid, account_sid, from_number, to_number, from_e164, to_e164,
-      created_at, timestamp_text, status, duration_seconds, mos, source, received_at, raw)
-    VALUES (@callSid, @accountSid, @from, @to, @fromE164, @toE164, @createdAt, @timestampText, @status, @duration, @mos,
-      @source, @receivedAt, @raw)
-    ON CONFLICT (call_sid) DO NOTHING`);
-  const insertDelivery = db.prepare(`INSERT INTO deliveries (call_sid, received_at, outcome, source, method, content_type, raw)
-    VALUES (?, ?, ?, ?, ?, ?, ?)`);
-  const insertQuarantine = db.prepare(`INSERT INTO quarantine (received_at, method, content_type, url, problems, raw)
-    VALUES (?, ?, ?, ?, ?, ?)`);
-  const markReplayed = db.prepare('UPDATE quarantine SET replayed_at = ? WHERE id = ?');
+/** The writer thread, restarted on the next request if it ever dies. */
+class WriterThread {
+  private worker: Worker | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+
+  constructor(private readonly path: string, private readonly options: SqliteOptions) {}
+
+  request(command: WriterCommand): Promise<unknown> {
+    const worker = this.worker ?? this.start();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      if (this.pending.size === 0) worker.ref(); // keep the process alive while an answer is owed
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ ...command, id });
+    });
+  }
+
+  async stop(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    await this.request({ type: 'close' }).catch(() => undefined);
+    worker.ref(); // the answer unref'd it; keep the process alive until the thread has ended
+    await exited;
+  }
+
+  private start(): Worker {
+    const worker = new Worker(new URL('./sqlite-writer-worker.js', import.meta.url), {
+      workerData: { path: this.path, options: this.options },
+    });
+    worker.on('message', (response: WriterResponse) => {
+      const pending = this.pending.get(response.id);
+      if (!pending) return;
+      this.pending.delete(response.id);
+      if (this.pending.size === 0) worker.unref();
+      if (response.ok) pending.resolve(response.result);
+      else pending.reject(response.unavailable ? storageUnavailable(response.message) : new Error(response.message));
+    });
+    const fail = (reason: string): void => {
+      if (this.worker === worker) this.worker = null;
+      for (const pending of this.pending.values()) pending.reject(storageUnavailable(reason));
+      this.pending.clear();
+    };
+    worker.on('error', (error) => fail(`the writer thread failed: ${error.message}`));
+    worker.on('exit', () => fail('the writer thread stopped'));
+    worker.unref();
+    this.worker = worker;
+    return worker;
+  }
+}
+
+/** Opens (creating if needed) a SQLite store at `path`, applies pending migrations, starts its writer thread. */
+export function openSqliteStore(path: string, options: SqliteOptions = {}): CallStore {
+  const db: Database.Database = openDatabase(path, options);
+  const writer = new WriterThread(path, options);
   const selectCall = db.prepare('SELECT * FROM calls WHERE call_sid = ?');
-  const selectDeliveries = db.prepare('SELECT * FROM deliveries WHERE call_sid = ? ORDER BY id');
-
-  function writeCall(item: CallWrite): WriteOutcome {
-    const { event, delivery } = item;
-    const raw = JSON.stringify(item.raw);
-    const inserted = insertCall.run({
-      callSid: event.callSid,
-      accountSid: event.accountSid,
-      from: event.from,
-      to: event.to,
-      fromE164: event.fromIsE164 ? 1 : 0,
-      toE164: event.toIsE164 ? 1 : 0,
-      createdAt: event.timestamp.getTime(),
-      timestampText: event.timestampText,
-      status: event.status,
-      duration: event.durationSeconds,
-      mos: event.mos,
-      source: item.source,
-      receivedAt: delivery.receivedAt.getTime(),
-      raw,
-    }).changes === 1;
-    const outcome = inserted ? 'accepted' : 'duplicate';
-    insertDelivery.run(
-      event.callSid, delivery.receivedAt.getTime(), outcome, item.source, delivery.method, delivery.contentType, inserted ? null : raw,
-    );
-    if (item.quarantineId !== undefined) markReplayed.run(Date.now(), item.quarantineId);
-    return outcome;
-  }
-
-  function writeQuarantine(item: QuarantineWrite): WriteOutcome {
-    const { delivery } = item;
-    insertQuarantine.run(
-      delivery.receivedAt.getTime(), delivery.method, delivery.contentType, item.url, JSON.stringify(item.problems), JSON.stringify(item.raw),
-    );
-    return 'quarantined';
-  }
-
-  const writeAll = db.transaction((items: readonly WriteItem[]) =>
-    items.map((item) => (item.kind === 'call' ? writeCall(item) : writeQuarantine(item))),
-  );
+  const selectRepeats = db.prepare('SELECT received_at, source FROM deliveries WHERE call_sid = ? ORDER BY id');
+  let closed = false;
 
   return {
-    capabilities: { synchronousWrites: true },
+    capabilities: { synchronousWrites: false },
 
     async writeBatch(items) {
-      try {
-        return writeAll.immediate(items);
-      } catch (error) {
-        throw asStorageError(error);
-      }
+      if (closed) throw new CallpulseError('CP_ERR_STORAGE_UNAVAILABLE', 'the store is closed');
+      return (await writer.request({ type: 'write', rows: items.map(toWriteRow) })) as WriteOutcome[];
     },
 
     async getCall(callSid) {
@@ -175,13 +139,15 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     },
 
     async listDeliveries(callSid) {
-      const rows = selectDeliveries.all(callSid) as Array<{ call_sid: string; received_at: number; outcome: string; source: string }>;
-      return rows.map((row): DeliveryRecord => ({
-        callSid: row.call_sid,
-        receivedAt: new Date(row.received_at),
-        outcome: row.outcome as DeliveryRecord['outcome'],
-        source: row.source as CallSource,
-      }));
+      const first = selectCall.get(callSid) as CallRow | undefined;
+      if (!first) return [];
+      const repeats = selectRepeats.all(callSid) as Array<{ received_at: number; source: string }>;
+      return [
+        { callSid, receivedAt: new Date(first.received_at), outcome: 'accepted', source: first.source as CallSource },
+        ...repeats.map((row): DeliveryRecord => ({
+          callSid, receivedAt: new Date(row.received_at), outcome: 'duplicate', source: row.source as CallSource,
+        })),
+      ];
     },
 
     async listQuarantine({ includeReplayed, limit }) {
@@ -202,17 +168,17 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
     async health(): Promise<StoreHealth> {
       try {
-        const version = db.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get() as number | null;
-        const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
-        db.transaction(() => undefined).immediate(); // takes the write lock: fails when another writer holds it too long
-        return { writable: true, migrationsApplied: version === latest };
+        return (await writer.request({ type: 'health' })) as StoreHealth;
       } catch (error) {
         return { writable: false, migrationsApplied: false, detail: (error as Error).message };
       }
     },
 
     async close() {
-      if (db.open) db.close();
+      if (closed) return;
+      closed = true;
+      await writer.stop();
+      db.close();
     },
   };
 }

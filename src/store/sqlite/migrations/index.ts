@@ -29,19 +29,22 @@ export const MIGRATIONS: readonly Migration[] = [
         duration_seconds INTEGER,
         mos REAL,
         source TEXT NOT NULL,
-        received_at INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,       -- when the first delivery arrived
+        method TEXT,                        -- how the first delivery came: POST or GET
+        content_type TEXT,
         raw TEXT NOT NULL                   -- every field as received, JSON
       );
       CREATE INDEX calls_created_at ON calls (created_at);
+      -- Repeat deliveries of a stored CallSid (the first delivery is the calls row itself), with their fields,
+      -- so a resend that differs from the stored call can be inspected.
       CREATE TABLE deliveries (
         id INTEGER PRIMARY KEY,
         call_sid TEXT NOT NULL,
         received_at INTEGER NOT NULL,
-        outcome TEXT NOT NULL,              -- accepted | duplicate
         source TEXT NOT NULL,
         method TEXT,
         content_type TEXT,
-        raw TEXT                            -- the fields of a duplicate delivery (an accepted one's are in calls.raw)
+        raw TEXT NOT NULL
       );
       CREATE INDEX deliveries_call_sid ON deliveries (call_sid);
       CREATE TABLE quarantine (

@@ -1,0 +1,51 @@
+/**
+ * @module
+ * The SQLite writer thread. better-sqlite3 is synchronous, so a commit (with its fsync) would stop the
+ * event loop; here it runs beside it, and the next batch fills while this one commits. Messages:
+ * `write` (a batch, answered with outcomes after the commit), `health` (takes the write lock), `close`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { isUnavailableError, LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type SqliteOptions } from './sqlite-database.js';
+import { createBatchWriter } from './sqlite-writer.js';
+import type { WriteRow } from './write-rows.js';
+
+/** What the writer is asked to do. */
+export type WriterCommand = { type: 'write'; rows: WriteRow[] } | { type: 'health' } | { type: 'close' };
+
+/** A command with the id its answer carries. */
+export type WriterRequest = WriterCommand & { id: number };
+
+/** The writer's answer: a result, or an error with whether it means "storage unavailable". */
+export type WriterResponse =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; message: string; unavailable: boolean };
+
+const { path, options } = workerData as { path: string; options: SqliteOptions };
+const port = parentPort!;
+const db = openDatabase(path, options);
+const writeBatch = createBatchWriter(db);
+
+function handle(request: WriterRequest): unknown {
+  switch (request.type) {
+    case 'write':
+      return writeBatch(request.rows);
+    case 'health':
+      db.transaction(() => undefined).immediate(); // takes the write lock
+      return { writable: true, migrationsApplied: schemaVersion(db) === LATEST_SCHEMA_VERSION };
+    case 'close':
+      db.close();
+      return null;
+  }
+}
+
+port.on('message', (request: WriterRequest) => {
+  let response: WriterResponse;
+  try {
+    response = { id: request.id, ok: true, result: handle(request) };
+  } catch (error) {
+    const err = error as Error & { code?: string };
+    response = { id: request.id, ok: false, message: err.code ? `${err.code}: ${err.message}` : err.message, unavailable: isUnavailableError(error) };
+  }
+  port.postMessage(response);
+  if (request.type === 'close') port.close();
+});

@@ -1,0 +1,40 @@
+/**
+ * @module
+ * The SQLite write path: one transaction per batch; calls inserted idempotently on CallSid (a repeat
+ * delivery is logged in `deliveries` with its fields, not counted); quarantine entries kept.
+ * Runs inside the writer thread (sqlite-writer-worker.ts).
+ */
+import type Database from 'better-sqlite3';
+import type { WriteOutcome } from '../call-store.js';
+import type { CallRow, QuarantineRow, WriteRow } from './write-rows.js';
+
+/** Prepares the statements once and returns the batch writer: rows in, outcomes out, committed. */
+export function createBatchWriter(db: Database.Database): (rows: readonly WriteRow[]) => WriteOutcome[] {
+  const insertCall = db.prepare(`INSERT INTO calls (call_sid, account_sid, from_number, to_number, from_e164, to_e164,
+      created_at, timestamp_text, status, duration_seconds, mos, source, received_at, method, content_type, raw)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (call_sid) DO NOTHING`);
+  const insertRepeat = db.prepare(`INSERT INTO deliveries (call_sid, received_at, source, method, content_type, raw)
+    VALUES (?, ?, ?, ?, ?, ?)`);
+  const insertQuarantine = db.prepare(`INSERT INTO quarantine (received_at, method, content_type, url, problems, raw)
+    VALUES (?, ?, ?, ?, ?, ?)`);
+  const markReplayed = db.prepare('UPDATE quarantine SET replayed_at = ? WHERE id = ?');
+
+  function writeCall(row: CallRow): WriteOutcome {
+    const [, callSid, , , , , , , , , , , source, receivedAt, method, contentType, raw, quarantineId] = row;
+    const inserted = insertCall.run(row.slice(1, 17)).changes === 1;
+    if (!inserted) insertRepeat.run(callSid, receivedAt, source, method, contentType, raw);
+    if (quarantineId !== null) markReplayed.run(Date.now(), quarantineId);
+    return inserted ? 'accepted' : 'duplicate';
+  }
+
+  function writeQuarantine(row: QuarantineRow): WriteOutcome {
+    insertQuarantine.run(row.slice(1));
+    return 'quarantined';
+  }
+
+  const writeAll = db.transaction((rows: readonly WriteRow[]) =>
+    rows.map((row) => (row[0] === 'call' ? writeCall(row) : writeQuarantine(row))),
+  );
+  return (rows) => writeAll.immediate(rows);
+}
