@@ -3,6 +3,7 @@
  * buildApp(deps): the Fastify application with every route, never listening (server.ts does that;
  * tests use a real port or inject). Raw bodies are kept as Buffers: signatures cover the exact bytes.
  */
+import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
 import type { Ingest } from '../ingest/ingest.js';
@@ -11,7 +12,7 @@ import { checkReadAccess } from './access.js';
 import { installErrorHandling } from './error-handler.js';
 import { registerCallRoutes } from './routes/calls.js';
 import { registerHealthRoutes } from './routes/health.js';
-import { registerWebhookRoute } from './routes/webhook.js';
+import { createWebhookHandler, isWebhookRequest } from './webhook-handler.js';
 
 /** The largest callback body accepted (413 above it). */
 export const BODY_LIMIT = 64 * 1024;
@@ -23,10 +24,19 @@ export interface AppDeps {
   logger?: FastifyBaseLogger;
 }
 
-/** Builds the app. Closing it drains ingest; the store is closed by whoever opened it. */
+/**
+ * Builds the app. The webhook route is served by a plain node:http handler in front of Fastify (the hot
+ * path); everything else by Fastify. Closing it drains ingest; the store is closed by whoever opened it.
+ */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { config, store, ingest } = deps;
+  let closing = false;
+  const webhook = createWebhookHandler({
+    ingest, urls: config.server, bodyLimit: BODY_LIMIT, logger: deps.logger, isClosing: () => closing,
+  });
   const app = Fastify({
+    serverFactory: (fastifyHandler) =>
+      createServer((request, response) => (isWebhookRequest(request) ? webhook(request, response) : fastifyHandler(request, response))),
     loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT,
     logController: new LogController({ disableRequestLogging: true }),
@@ -42,11 +52,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   installErrorHandling(app);
 
   registerHealthRoutes(app, store);
-  registerWebhookRoute(app, ingest, config.server);
   const apiAccess = { token: config.api.token, trustProxy: config.server.trustProxy };
   void app.register(async (api) => {
     api.addHook('onRequest', async (request) => checkReadAccess(request, apiAccess));
     registerCallRoutes(api, store);
+  });
+  app.addHook('preClose', async () => {
+    closing = true;
   });
   app.addHook('onClose', async () => ingest.drain());
   return app;

@@ -78,8 +78,8 @@ describe('GroupCommitter', () => {
     const drain = committer.drain().then(() => (drained = true));
     releases[0]!();
     assert.equal(await first, 1);
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(started, [[1], [2], [3]]);
+    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(started, [[1], [2], [3]], 'a freed slot takes the waiting batch');
     releases[1]!();
     releases[2]!();
     assert.deepEqual(await Promise.all([second, third]), [2, 3]);
