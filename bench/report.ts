@@ -155,10 +155,12 @@ by the generator and the server under load.
 - **bare**: \`node:http\`, reads the whole body, answers 200. The limit.
 - **naive**: Express 4 + \`express.urlencoded\` + better-sqlite3 in its default journal mode (rollback journal,
   synchronous=FULL), one INSERT, i.e. one commit, per request, then 200. It does not verify signatures.
-- **callpulse**: the product, \`callpulse serve\` (Fastify; signature verification on; SQLite WAL with
-  synchronous=FULL, so each commit is fsync'd before the answer; group commit), LOG_LEVEL=warn.
+- **callpulse**: the product, \`callpulse serve\` (webhook on a plain node:http handler in front of Fastify;
+  signature verification on; SQLite WAL with synchronous=FULL, so each commit is fsync'd before the answer;
+  group commit on a writer thread), LOG_LEVEL=warn.
 
-Every request is a distinct callback (unique CallSid) POSTed form-encoded to \`/webhooks/signalwire/call-status\`
+Every request is a distinct callback whose CallSid is a random UUID, as SignalWire's are (random keys cost a
+B-tree index far more than ordered ones), POSTed form-encoded to \`/webhooks/signalwire/call-status\`
 with a valid \`X-SignalWire-Signature\` (Scheme B, over the URL \`http://127.0.0.1:PORT/...\`), signed before each
 run so that signing does not load the generator. Each server first answers one such request with 200, then is warmed
 up for about ${s.warmupSeconds} s. Then come ${s.rounds} interleaved round(s); in each, every server gets one closed-loop
