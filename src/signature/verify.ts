@@ -10,7 +10,7 @@
  * Every URL is also tried with the default port (`:443` for https, `:80` for http) added or removed.
  * Comparisons are constant-time.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { decodeFormPairs, encodingOf, queryOf } from '../domain/callback-body.js';
 
 /** The request as SignalWire sent it. */
@@ -35,8 +35,17 @@ export interface VerifyInput extends SignedRequest {
 
 const HEX_SIGNATURE = /^[0-9a-f]{40}$/;
 
+/** Keys turned into KeyObjects once (HMAC with a KeyObject skips re-importing the key on every call). */
+const keyObjects = new Map<string, KeyObject>();
+
 function hmac(key: string, data: string | Buffer, encoding: 'hex' | 'base64'): string {
-  return createHmac('sha1', key).update(data).digest(encoding);
+  let keyObject = keyObjects.get(key);
+  if (!keyObject) {
+    if (keyObjects.size >= 64) keyObjects.clear();
+    keyObject = createSecretKey(Buffer.from(key));
+    keyObjects.set(key, keyObject);
+  }
+  return createHmac('sha1', keyObject).update(data).digest(encoding);
 }
 
 function constantTimeEqual(expected: string, given: string): boolean {
@@ -45,8 +54,19 @@ function constantTimeEqual(expected: string, given: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+let lastUrl = '';
+let lastVariants: string[] = [];
+
 /** The URL as given, plus the same URL with its scheme's default port removed or added. */
 export function portVariants(url: string): string[] {
+  if (url !== lastUrl) {
+    lastVariants = computePortVariants(url);
+    lastUrl = url;
+  }
+  return lastVariants;
+}
+
+function computePortVariants(url: string): string[] {
   const match = /^(https?):\/\/([^/?#]*)(.*)$/i.exec(url);
   if (!match) return [url];
   const [, scheme, authority, rest] = match as unknown as [string, string, string, string];
