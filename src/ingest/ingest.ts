@@ -42,14 +42,8 @@ export class Ingest {
   constructor(store: CallStore, private readonly keys: SigningKeys, options: IngestOptions) {
     this.logger = options.logger ?? silentLogger;
     this.observer = options.observer ?? {};
-    // A store whose writes block the event loop gains nothing from a second batch in flight.
-    const maxInFlight = store.capabilities.synchronousWrites ? 1 : 2;
-    this.committer = new GroupCommitter((items) => store.writeBatch(items), options.maxBatch, this.observer, maxInFlight);
-  }
-
-  /** Commits one item (with the batch it joins); resolves with its outcome after the commit. */
-  write(item: WriteItem): Promise<WriteOutcome> {
-    return this.committer.submit(item);
+    // Stores commit on their own thread or connection: a second batch in flight keeps the writer busy.
+    this.committer = new GroupCommitter((items) => store.writeBatch(items), options.maxBatch, this.observer, 2);
   }
 
   /** Handles one callback request end to end and returns the answer to send. Never throws. */
@@ -78,11 +72,6 @@ export class Ingest {
       this.observer.onOutcome?.('rejected', { code: unavailable.code });
       return { status: unavailable.status, body: errorBody(unavailable) };
     }
-  }
-
-  /** Items waiting for or inside a commit. */
-  get inFlight(): number {
-    return this.committer.inFlight;
   }
 
   /** Resolves once everything submitted so far has been committed or failed. */

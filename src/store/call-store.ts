@@ -86,15 +86,8 @@ export interface StoreHealth {
   detail?: string;
 }
 
-/** Differences between backends, as flags: callers test these, never the backend's name. */
-export interface StoreCapabilities {
-  /** Writes block the event loop until committed (SQLite); callers keep batches short. */
-  readonly synchronousWrites: boolean;
-}
-
 /** The one storage interface. Every write method commits durably before it resolves. */
 export interface CallStore {
-  readonly capabilities: StoreCapabilities;
   /** Writes a batch in one transaction, durably; resolves with each item's outcome, in order. Throws if nothing was committed. */
   writeBatch(items: readonly WriteItem[]): Promise<WriteOutcome[]>;
   getCall(callSid: string): Promise<StoredCall | null>;

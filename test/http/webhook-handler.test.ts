@@ -16,7 +16,6 @@ function memoryStore(): CallStore & { written: WriteItem[] } {
   const written: WriteItem[] = [];
   return {
     written,
-    capabilities: { synchronousWrites: false },
     async writeBatch(items) {
       written.push(...items);
       return items.map(() => 'accepted' as const);

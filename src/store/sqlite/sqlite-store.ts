@@ -126,8 +126,6 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
   let closed = false;
 
   return {
-    capabilities: { synchronousWrites: false },
-
     async writeBatch(items) {
       if (closed) throw new CallpulseError('CP_ERR_STORAGE_UNAVAILABLE', 'the store is closed');
       return (await writer.request({ type: 'write', rows: items.map(toWriteRow) })) as WriteOutcome[];
