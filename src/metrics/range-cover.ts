@@ -1,0 +1,77 @@
+/**
+ * @module
+ * Covers a time range [from, to) with the fewest whole rollup buckets (UTC months, days, hours and
+ * 15-minute slots) plus at most two partial slots at its ends, which are read from the calls
+ * themselves. So a summary of any range reads a bounded number of rows, however long the history.
+ */
+
+/** Rollup levels, coarsest first. */
+export const ROLLUP_LEVELS = ['month', 'day', 'hour', 'quarter'] as const;
+export type RollupLevel = (typeof ROLLUP_LEVELS)[number];
+
+const QUARTER = 15 * 60_000;
+const HOUR = 60 * 60_000;
+const DAY = 24 * HOUR;
+
+/** One whole rollup bucket: its level and its start (UTC epoch ms). */
+export interface RollupUnit {
+  level: RollupLevel;
+  start: number;
+}
+
+/** The cover of a range: whole buckets, and partial pieces [from, to) to read from the calls. */
+export interface RangeCover {
+  units: RollupUnit[];
+  edges: Array<[number, number]>;
+}
+
+/** The start of the rollup bucket of `level` containing instant `ms` (UTC). */
+export function levelStart(ms: number, level: RollupLevel): number {
+  switch (level) {
+    case 'quarter':
+      return Math.floor(ms / QUARTER) * QUARTER;
+    case 'hour':
+      return Math.floor(ms / HOUR) * HOUR;
+    case 'day':
+      return Math.floor(ms / DAY) * DAY;
+    case 'month': {
+      const date = new Date(ms);
+      return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+    }
+  }
+}
+
+/** The start of the bucket after the one of `level` that starts at `start`. */
+export function levelEnd(start: number, level: RollupLevel): number {
+  switch (level) {
+    case 'quarter':
+      return start + QUARTER;
+    case 'hour':
+      return start + HOUR;
+    case 'day':
+      return start + DAY;
+    case 'month': {
+      const date = new Date(start);
+      return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+    }
+  }
+}
+
+/** Covers [from, to) (epoch ms) with whole buckets, coarsest that fit, and partial edge pieces. */
+export function coverRange(from: number, to: number): RangeCover {
+  if (to <= from) return { units: [], edges: [] };
+  const first = Math.ceil(from / QUARTER) * QUARTER;
+  const last = Math.floor(to / QUARTER) * QUARTER;
+  if (first >= last) return { units: [], edges: [[from, to]] };
+  const edges: Array<[number, number]> = [];
+  if (from < first) edges.push([from, first]);
+  if (last < to) edges.push([last, to]);
+  const units: RollupUnit[] = [];
+  let cursor = first;
+  while (cursor < last) {
+    const level = ROLLUP_LEVELS.find((l) => levelStart(cursor, l) === cursor && levelEnd(cursor, l) <= last)!;
+    units.push({ level, start: cursor });
+    cursor = levelEnd(cursor, level);
+  }
+  return { units, edges };
+}
