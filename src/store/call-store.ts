@@ -5,6 +5,8 @@
  */
 import type { CallStatus, CallStatusEvent } from '../domain/call-event.js';
 import type { FieldProblem } from '../domain/errors.js';
+import type { RollupUnit } from '../metrics/range-cover.js';
+import type { CallFilter, RollupStats } from '../metrics/rollups.js';
 
 /** Where a stored call came from: a signed callback, the Calls REST API (reconcile), or a bulk import. */
 export type CallSource = 'webhook' | 'api' | 'import';
@@ -94,6 +96,10 @@ export interface CallStore {
   /** Every delivery of a call, in order: the first (accepted) one, then each repeat. */
   listDeliveries(callSid: string): Promise<DeliveryRecord[]>;
   listQuarantine(options: { includeReplayed: boolean; limit: number }): Promise<QuarantineEntry[]>;
+  /** The merged rollup stats of whole buckets, in one dimension (metrics/rollups.ts dimensionOf). */
+  readRollups(units: readonly RollupUnit[], dimension: string): Promise<RollupStats>;
+  /** The same stats computed from the stored calls whose Timestamp is in [from, to) (range edges; plain scans). */
+  scanCalls(from: number, to: number, filter: CallFilter): Promise<RollupStats>;
   health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }

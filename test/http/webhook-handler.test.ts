@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { createWebhookHandler, WEBHOOK_PATH } from '../../src/http/webhook-handler.js';
 import { Ingest } from '../../src/ingest/ingest.js';
 import { signingKeys } from '../../src/ingest/signing-keys.js';
+import { emptyStats } from '../../src/metrics/rollups.js';
 import type { CallStore, WriteItem } from '../../src/store/call-store.js';
 
 /** A store that keeps what it is given in memory (the handler's own behaviour is under test here). */
@@ -23,6 +24,8 @@ function memoryStore(): CallStore & { written: WriteItem[] } {
     async getCall() { return null; },
     async listDeliveries() { return []; },
     async listQuarantine() { return []; },
+    async readRollups() { return emptyStats(); },
+    async scanCalls() { return emptyStats(); },
     async health() { return { writable: true, migrationsApplied: true }; },
     async close() {},
   };

@@ -9,7 +9,9 @@ import type Database from 'better-sqlite3';
 import type { CallStatus } from '../../domain/call-event.js';
 import { CallpulseError } from '../../domain/errors.js';
 import type { CallSource, CallStore, DeliveryRecord, QuarantineEntry, StoreHealth, StoredCall, WriteOutcome } from '../call-store.js';
+import { addCall, emptyStats } from '../../metrics/rollups.js';
 import { openDatabase, storageUnavailable, type SqliteOptions } from './sqlite-database.js';
+import { createRollupReader } from './sqlite-rollups.js';
 import type { WriterCommand, WriterResponse } from './sqlite-writer-worker.js';
 import { toWriteRow } from './write-rows.js';
 
@@ -28,6 +30,15 @@ interface CallRow {
   source: string;
   received_at: number;
   raw: string;
+}
+
+interface ScanRow {
+  created_at: number;
+  account_sid: string;
+  to_number: string;
+  status: string;
+  duration_seconds: number | null;
+  mos: number | null;
 }
 
 interface QuarantineRow {
@@ -123,6 +134,14 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
   const writer = new WriterThread(path, options);
   const selectCall = db.prepare('SELECT * FROM calls WHERE call_sid = ?');
   const selectRepeats = db.prepare('SELECT received_at, source FROM deliveries WHERE call_sid = ? ORDER BY id');
+  const readRollups = createRollupReader(db);
+  const scanColumns = 'SELECT created_at, account_sid, to_number, status, duration_seconds, mos FROM calls WHERE created_at >= ? AND created_at < ?';
+  const scans = {
+    all: db.prepare(scanColumns),
+    number: db.prepare(`${scanColumns} AND to_number = ?`),
+    account: db.prepare(`${scanColumns} AND account_sid = ?`),
+    both: db.prepare(`${scanColumns} AND to_number = ? AND account_sid = ?`),
+  };
   let closed = false;
 
   return {
@@ -162,6 +181,25 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
         raw: JSON.parse(row.raw) as Record<string, unknown>,
         replayedAt: row.replayed_at === null ? null : new Date(row.replayed_at),
       }));
+    },
+
+    async readRollups(units, dimension) {
+      return readRollups(units, dimension);
+    },
+
+    async scanCalls(from, to, filter) {
+      const { number, account } = filter;
+      const statement =
+        number !== undefined && account !== undefined ? scans.both : number !== undefined ? scans.number : account !== undefined ? scans.account : scans.all;
+      const params = [from, to, ...(number !== undefined ? [number] : []), ...(account !== undefined ? [account] : [])];
+      const stats = emptyStats();
+      for (const row of statement.iterate(...params) as Iterable<ScanRow>) {
+        addCall(stats, {
+          createdAt: row.created_at, accountSid: row.account_sid, to: row.to_number,
+          status: row.status as CallStatus, durationSeconds: row.duration_seconds, mos: row.mos,
+        });
+      }
+      return stats;
     },
 
     async health(): Promise<StoreHealth> {

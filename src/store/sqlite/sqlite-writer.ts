@@ -1,11 +1,15 @@
 /**
  * @module
  * The SQLite write path: one transaction per batch; calls inserted idempotently on CallSid (a repeat
- * delivery is logged in `deliveries` with its fields, not counted); quarantine entries kept.
+ * delivery is logged in `deliveries` with its fields, not counted); the rollups of the new calls updated
+ * in the same transaction; quarantine entries kept.
  * Runs inside the writer thread (sqlite-writer-worker.ts).
  */
 import type Database from 'better-sqlite3';
+import type { CallStatus } from '../../domain/call-event.js';
+import { rollupDeltas, type RollupCall } from '../../metrics/rollups.js';
 import type { WriteOutcome } from '../call-store.js';
+import { createRollupApplier } from './sqlite-rollups.js';
 import type { CallRow, QuarantineRow, WriteRow } from './write-rows.js';
 
 /** Prepares the statements once and returns the batch writer: rows in, outcomes out, committed. */
@@ -19,11 +23,13 @@ export function createBatchWriter(db: Database.Database): (rows: readonly WriteR
   const insertQuarantine = db.prepare(`INSERT INTO quarantine (received_at, method, content_type, url, problems, raw)
     VALUES (?, ?, ?, ?, ?, ?)`);
   const markReplayed = db.prepare('UPDATE quarantine SET replayed_at = ? WHERE id = ?');
+  const applyRollups = createRollupApplier(db);
 
-  function writeCall(row: CallRow): WriteOutcome {
-    const [, callSid, , , , , , , , , , , source, receivedAt, method, contentType, raw, quarantineId] = row;
+  function writeCall(row: CallRow, newCalls: RollupCall[]): WriteOutcome {
+    const [, callSid, accountSid, , to, , , createdAt, , status, durationSeconds, mos, source, receivedAt, method, contentType, raw, quarantineId] = row;
     const inserted = insertCall.run(row.slice(1, 17)).changes === 1;
-    if (!inserted) insertRepeat.run(callSid, receivedAt, source, method, contentType, raw);
+    if (inserted) newCalls.push({ createdAt, accountSid, to, status: status as CallStatus, durationSeconds, mos });
+    else insertRepeat.run(callSid, receivedAt, source, method, contentType, raw);
     if (quarantineId !== null) markReplayed.run(Date.now(), quarantineId);
     return inserted ? 'accepted' : 'duplicate';
   }
@@ -33,8 +39,11 @@ export function createBatchWriter(db: Database.Database): (rows: readonly WriteR
     return 'quarantined';
   }
 
-  const writeAll = db.transaction((rows: readonly WriteRow[]) =>
-    rows.map((row) => (row[0] === 'call' ? writeCall(row) : writeQuarantine(row))),
-  );
+  const writeAll = db.transaction((rows: readonly WriteRow[]) => {
+    const newCalls: RollupCall[] = [];
+    const outcomes = rows.map((row) => (row[0] === 'call' ? writeCall(row, newCalls) : writeQuarantine(row)));
+    applyRollups(rollupDeltas(newCalls));
+    return outcomes;
+  });
   return (rows) => writeAll.immediate(rows);
 }

@@ -59,4 +59,30 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'rollups',
+    sql: `
+      -- Per-bucket rollups of the calls, updated in the same transaction as each insert.
+      -- level: quarter (15 min) | hour | day | month, UTC-aligned;
+      -- dim: '*' (all calls), 'n:<To>', 'a:<AccountSid>', 'a:<AccountSid>|n:<To>' (metrics/rollups.ts dimensionOf).
+      CREATE TABLE rollups (
+        level TEXT NOT NULL,
+        bucket INTEGER NOT NULL,            -- the bucket's UTC start, epoch ms
+        dim TEXT NOT NULL,
+        calls INTEGER NOT NULL,
+        completed INTEGER NOT NULL,
+        failed INTEGER NOT NULL,
+        busy INTEGER NOT NULL,
+        no_answer INTEGER NOT NULL,
+        canceled INTEGER NOT NULL,
+        mos_count INTEGER NOT NULL,
+        mos_sum REAL NOT NULL,
+        mos_hist BLOB NOT NULL,             -- exact histogram of MOS in hundredths (metrics/histogram.ts)
+        duration_hist BLOB NOT NULL,        -- exact histogram of completed calls' durations in seconds
+        PRIMARY KEY (level, bucket, dim)
+      ) WITHOUT ROWID;
+      CREATE INDEX rollups_by_dim ON rollups (dim, level, bucket);
+    `,
+  },
 ];

@@ -1,0 +1,79 @@
+/**
+ * @module
+ * The summary figures, computed from merged rollup stats with the README's definitions: success rate,
+ * MOS mean / p10 / p50 / p90 (nearest rank, exact to 0.01), E-model band shares, poor-quality rate,
+ * durations of completed calls and short calls. Pure: every view calls this one function.
+ */
+import { MOS_BANDS, bandOfHundredths, mosToHundredths, type MosBand } from '../domain/mos.js';
+import { countBelow, percentiles, totalCount, totalSum } from './histogram.js';
+import type { RollupStats } from './rollups.js';
+
+/** Thresholds a deployment may change. */
+export interface SummaryOptions {
+  /** Scored calls below this MOS are poor quality (default 3.60). */
+  poorQualityBelow: number;
+  /** Completed calls shorter than this many seconds are short calls (default 10). */
+  shortCallSeconds: number;
+}
+
+export const DEFAULT_SUMMARY_OPTIONS: SummaryOptions = { poorQualityBelow: 3.6, shortCallSeconds: 10 };
+
+/** The summary of a set of calls, as the API returns it. */
+export interface Summary {
+  calls: number;
+  completed: number;
+  unsuccessful: number;
+  /** completed ÷ calls; null when there are no calls. */
+  successRate: number | null;
+  statuses: RollupStats['statuses'];
+  mos: {
+    scored: number;
+    mean: number | null;
+    p10: number | null;
+    p50: number | null;
+    p90: number | null;
+    /** Share of scored calls in each band. */
+    bands: Record<MosBand, number>;
+    poorRate: number | null;
+  };
+  duration: { totalSeconds: number; mean: number | null; p50: number | null; p90: number | null; short: number };
+}
+
+function share(part: number, whole: number): number | null {
+  return whole === 0 ? null : part / whole;
+}
+
+/** Computes the summary of merged stats. */
+export function summarize(stats: RollupStats, options: SummaryOptions = DEFAULT_SUMMARY_OPTIONS): Summary {
+  const completed = stats.statuses.completed;
+  const scored = totalCount(stats.mosHistogram);
+  const bandCounts = Object.fromEntries(MOS_BANDS.map((band) => [band, 0])) as Record<MosBand, number>;
+  for (const [hundredths, count] of stats.mosHistogram) bandCounts[bandOfHundredths(hundredths)] += count;
+  const [p10, p50, p90] = percentiles(stats.mosHistogram, [10, 50, 90]).map((v) => (v === null ? null : v / 100));
+  const durations = totalCount(stats.durationHistogram);
+  const totalSeconds = totalSum(stats.durationHistogram);
+  const [d50, d90] = percentiles(stats.durationHistogram, [50, 90]);
+  return {
+    calls: stats.calls,
+    completed,
+    unsuccessful: stats.calls - completed,
+    successRate: share(completed, stats.calls),
+    statuses: { ...stats.statuses },
+    mos: {
+      scored,
+      mean: scored === 0 ? null : stats.mosSum / stats.mosCount,
+      p10: p10 ?? null,
+      p50: p50 ?? null,
+      p90: p90 ?? null,
+      bands: Object.fromEntries(MOS_BANDS.map((band) => [band, share(bandCounts[band], scored) ?? 0])) as Record<MosBand, number>,
+      poorRate: share(countBelow(stats.mosHistogram, mosToHundredths(options.poorQualityBelow)), scored),
+    },
+    duration: {
+      totalSeconds,
+      mean: durations === 0 ? null : totalSeconds / durations,
+      p50: d50 ?? null,
+      p90: d90 ?? null,
+      short: countBelow(stats.durationHistogram, options.shortCallSeconds),
+    },
+  };
+}

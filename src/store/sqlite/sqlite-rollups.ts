@@ -1,0 +1,70 @@
+/**
+ * @module
+ * Rollup rows in SQLite: applying a batch's deltas (read, merge, write back: the writer thread is the
+ * only writer, inside the batch's transaction) and reading the rows of whole buckets back as stats.
+ */
+import type Database from 'better-sqlite3';
+import { decodeHistogram, encodeHistogram } from '../../metrics/histogram.js';
+import type { RollupUnit } from '../../metrics/range-cover.js';
+import { emptyStats, mergeStats, type RollupKey, type RollupStats } from '../../metrics/rollups.js';
+
+interface RollupRow {
+  calls: number;
+  completed: number;
+  failed: number;
+  busy: number;
+  no_answer: number;
+  canceled: number;
+  mos_count: number;
+  mos_sum: number;
+  mos_hist: Buffer;
+  duration_hist: Buffer;
+}
+
+const COLUMNS = 'calls, completed, failed, busy, no_answer, canceled, mos_count, mos_sum, mos_hist, duration_hist';
+
+/** Adds a stored row's counts into `stats`. */
+function addRow(stats: RollupStats, row: RollupRow): void {
+  stats.calls += row.calls;
+  stats.statuses.completed += row.completed;
+  stats.statuses.failed += row.failed;
+  stats.statuses.busy += row.busy;
+  stats.statuses['no-answer'] += row.no_answer;
+  stats.statuses.canceled += row.canceled;
+  stats.mosCount += row.mos_count;
+  stats.mosSum += row.mos_sum;
+  decodeHistogram(row.mos_hist, stats.mosHistogram);
+  decodeHistogram(row.duration_hist, stats.durationHistogram);
+}
+
+/** Prepares the statements and returns the function that applies deltas (call it inside the batch's transaction). */
+export function createRollupApplier(db: Database.Database): (deltas: ReadonlyArray<{ key: RollupKey; stats: RollupStats }>) => void {
+  const select = db.prepare(`SELECT ${COLUMNS} FROM rollups WHERE level = ? AND bucket = ? AND dim = ?`);
+  const upsert = db.prepare(`INSERT OR REPLACE INTO rollups (level, bucket, dim, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  return (deltas) => {
+    for (const { key, stats: delta } of deltas) {
+      const stats = emptyStats();
+      const existing = select.get(key.level, key.bucket, key.dimension) as RollupRow | undefined;
+      if (existing) addRow(stats, existing);
+      mergeStats(stats, delta);
+      upsert.run(
+        key.level, key.bucket, key.dimension, stats.calls, stats.statuses.completed, stats.statuses.failed, stats.statuses.busy,
+        stats.statuses['no-answer'], stats.statuses.canceled, stats.mosCount, stats.mosSum,
+        encodeHistogram(stats.mosHistogram), encodeHistogram(stats.durationHistogram),
+      );
+    }
+  };
+}
+
+/** Returns the reader that merges the rollup rows of whole buckets of one dimension into stats. */
+export function createRollupReader(db: Database.Database): (units: readonly RollupUnit[], dimension: string) => RollupStats {
+  const select = db.prepare(`SELECT ${COLUMNS} FROM rollups WHERE level = ? AND bucket = ? AND dim = ?`);
+  return (units, dimension) => {
+    const stats = emptyStats();
+    for (const unit of units) {
+      const row = select.get(unit.level, unit.start, dimension) as RollupRow | undefined;
+      if (row) addRow(stats, row);
+    }
+    return stats;
+  };
+}

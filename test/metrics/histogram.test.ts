@@ -1,0 +1,304 @@
+/**
+ * Tests for the exact sparse histograms: counting helpers, nearest-rank percentiles checked against
+ * a brute-force sort of the expanded observations, MOS band shares and means checked against the raw
+ * values, and the varint blob format (hand-encoded bytes, round trips, compactness, truncation and
+ * refusal of values it cannot encode).
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  addValue, countBelow, decodeHistogram, encodeHistogram, mergeInto, percentiles, totalCount, totalSum,
+  type Histogram,
+} from '../../src/metrics/histogram.js';
+import { bandOfHundredths } from '../../src/domain/mos.js';
+
+const RUNS = 300;
+const PS = [10, 50, 90, 1, 99, 100] as const;
+
+function histogramOf(values: readonly number[]): Histogram {
+  const histogram: Histogram = new Map();
+  for (const value of values) addValue(histogram, value);
+  return histogram;
+}
+
+/** Entries with a non-zero count, ascending by value. */
+function sortedEntries(histogram: Histogram): Array<[number, number]> {
+  return [...histogram].filter(([, count]) => count !== 0).sort((a, b) => a[0] - b[0]);
+}
+
+/** Nearest rank by brute force: sort every observation, take element ceil(p/100 * n) - 1 (integer math). */
+function bruteForcePercentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.floor((p * sorted.length + 99) / 100)); // ceil(p*n/100) for whole p
+  return sorted[rank - 1]!;
+}
+
+describe('counting', () => {
+  test('addValue counts one by default and adds explicit counts', () => {
+    const histogram: Histogram = new Map();
+    addValue(histogram, 421);
+    addValue(histogram, 421);
+    addValue(histogram, 300, 5);
+    addValue(histogram, 0);
+    assert.deepEqual(sortedEntries(histogram), [[0, 1], [300, 5], [421, 2]]);
+  });
+
+  test('mergeInto adds counts into the target and leaves the source alone', () => {
+    const target = histogramOf([1, 2, 2, 3]);
+    const source = histogramOf([2, 3, 3, 9]);
+    mergeInto(target, source);
+    assert.deepEqual(sortedEntries(target), [[1, 1], [2, 3], [3, 3], [9, 1]]);
+    assert.deepEqual(sortedEntries(source), [[2, 1], [3, 2], [9, 1]]);
+  });
+
+  test('mergeInto an empty target copies; merging an empty source changes nothing', () => {
+    const target: Histogram = new Map();
+    mergeInto(target, histogramOf([5, 5, 7]));
+    assert.deepEqual(sortedEntries(target), [[5, 2], [7, 1]]);
+    mergeInto(target, new Map());
+    assert.deepEqual(sortedEntries(target), [[5, 2], [7, 1]]);
+  });
+
+  test('totalCount, totalSum and countBelow (strictly below)', () => {
+    const histogram: Histogram = new Map([[310, 2], [359, 1], [360, 4], [500, 3]]);
+    assert.equal(totalCount(histogram), 10);
+    assert.equal(totalSum(histogram), 310 * 2 + 359 + 360 * 4 + 500 * 3);
+    assert.equal(countBelow(histogram, 360), 3);
+    assert.equal(countBelow(histogram, 361), 7);
+    assert.equal(countBelow(histogram, 310), 0);
+    assert.equal(countBelow(histogram, 501), 10);
+    assert.equal(totalCount(new Map()), 0);
+    assert.equal(totalSum(new Map()), 0);
+    assert.equal(countBelow(new Map(), 100), 0);
+  });
+
+  test('property: counts, sums and threshold counts match the raw observations', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 200 }), fc.integer({ min: 0, max: 1001 }), (values, limit) => {
+        const histogram = histogramOf(values);
+        assert.equal(totalCount(histogram), values.length);
+        assert.equal(totalSum(histogram), values.reduce((a, b) => a + b, 0));
+        assert.equal(countBelow(histogram, limit), values.filter((v) => v < limit).length);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test('property: merging two histograms equals the histogram of both value lists', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 50 })), fc.array(fc.integer({ min: 0, max: 50 })), (a, b) => {
+        const merged = histogramOf(a);
+        mergeInto(merged, histogramOf(b));
+        assert.deepEqual(sortedEntries(merged), sortedEntries(histogramOf([...a, ...b])));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('percentiles (nearest rank)', () => {
+  test('hand-worked examples', () => {
+    const oneToTen = histogramOf([7, 3, 10, 1, 9, 2, 8, 4, 6, 5]);
+    assert.deepEqual(percentiles(oneToTen, [10, 50, 90, 100, 1, 99]), [1, 5, 9, 10, 1, 10]);
+    // n = 3: ranks ceil(0.3) = 1, ceil(1.5) = 2, ceil(2.7) = 3.
+    assert.deepEqual(percentiles(histogramOf([30, 10, 20]), [10, 50, 90]), [10, 20, 30]);
+    // n = 4: p50 is rank 2 (the lower middle value, no interpolation).
+    assert.deepEqual(percentiles(histogramOf([400, 100, 300, 200]), [50, 75, 76]), [200, 300, 400]);
+    // Counts, not distinct values: 9 × 300 and 1 × 450.
+    assert.deepEqual(percentiles(new Map([[450, 1], [300, 9]]), [10, 50, 90, 91, 100]), [300, 300, 300, 450, 450]);
+    assert.deepEqual(percentiles(histogramOf([42]), [1, 50, 100]), [42, 42, 42]);
+  });
+
+  test('n = 30: p10 is rank 3, p90 rank 27 (no floating-point overshoot)', () => {
+    const values = Array.from({ length: 30 }, (_, i) => 100 + i);
+    assert.deepEqual(percentiles(histogramOf(values), [10, 90, 1, 99]), [102, 126, 100, 129]);
+  });
+
+  test('an empty histogram gives null for every p', () => {
+    assert.deepEqual(percentiles(new Map(), [10, 50, 90]), [null, null, null]);
+    assert.deepEqual(percentiles(new Map(), []), []);
+  });
+
+  test('zero-count entries do not shift ranks', () => {
+    const histogram = histogramOf([10, 20, 30]);
+    addValue(histogram, 5, 0);
+    addValue(histogram, 99, 0);
+    assert.deepEqual(percentiles(histogram, [1, 50, 100]), [10, 20, 30]);
+  });
+
+  test('property: every p in {10, 50, 90, 1, 99, 100} matches the brute-force sort', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ value: fc.integer({ min: 0, max: 600 }), count: fc.integer({ min: 1, max: 20 }) }), { minLength: 1, maxLength: 60 }),
+        (entries) => {
+          const histogram: Histogram = new Map();
+          const expanded: number[] = [];
+          for (const { value, count } of entries) {
+            addValue(histogram, value, count);
+            for (let i = 0; i < count; i++) expanded.push(value);
+          }
+          assert.deepEqual(percentiles(histogram, PS), PS.map((p) => bruteForcePercentile(expanded, p)));
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  test('property: single observations (every rank reachable) match the brute-force sort for every whole p', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 1_000_000 }), { minLength: 1, maxLength: 250 }), (values) => {
+        const ps = Array.from({ length: 100 }, (_, i) => i + 1);
+        assert.deepEqual(percentiles(histogramOf(values), ps), ps.map((p) => bruteForcePercentile(values, p)));
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('MOS quality summaries from a histogram of hundredths', () => {
+  test('property: mean, p10/p50/p90 and band shares match the raw MOS values', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 100, max: 500 }), { minLength: 1, maxLength: 300 }), (hundredthsList) => {
+        const raw = hundredthsList.map((h) => h / 100); // the scores as they arrive, e.g. 4.34
+        const histogram = histogramOf(hundredthsList);
+
+        const rawSumHundredths = hundredthsList.reduce((a, b) => a + b, 0);
+        assert.equal(totalSum(histogram), rawSumHundredths);
+        const rawMean = raw.reduce((a, b) => a + b, 0) / raw.length;
+        assert.ok(Math.abs(totalSum(histogram) / totalCount(histogram) / 100 - rawMean) < 1e-9);
+
+        const sortedRaw = [...raw].sort((a, b) => a - b);
+        const nearest = (p: number): number => sortedRaw[Math.ceil((p * raw.length) / 100) - 1]!;
+        assert.deepEqual(percentiles(histogram, [10, 50, 90]).map((v) => v! / 100), [nearest(10), nearest(50), nearest(90)]);
+
+        const rawShares = {
+          excellent: raw.filter((m) => m >= 4.34).length,
+          good: raw.filter((m) => m >= 4.03 && m < 4.34).length,
+          fair: raw.filter((m) => m >= 3.6 && m < 4.03).length,
+          poor: raw.filter((m) => m >= 3.1 && m < 3.6).length,
+          bad: raw.filter((m) => m < 3.1).length,
+        };
+        const shares = { excellent: 0, good: 0, fair: 0, poor: 0, bad: 0 };
+        for (const [value, count] of histogram) shares[bandOfHundredths(value)] += count;
+        assert.deepEqual(shares, rawShares);
+        // The same shares from threshold counts alone.
+        assert.equal(countBelow(histogram, 310), rawShares.bad);
+        assert.equal(totalCount(histogram) - countBelow(histogram, 434), rawShares.excellent);
+        assert.equal(countBelow(histogram, 360) - countBelow(histogram, 310), rawShares.poor);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('encode / decode', () => {
+  test('the blob is (gap, count) varints, values ascending', () => {
+    // Inserted out of order; 100 -> gap 100 (0x64), count 1; 101 -> gap 1, count 2;
+    // 300 -> gap 199 = 0xC7 0x01, count 200 = 0xC8 0x01.
+    const histogram: Histogram = new Map([[300, 200], [100, 1], [101, 2]]);
+    assert.deepEqual([...encodeHistogram(histogram)], [0x64, 0x01, 0x01, 0x02, 0xc7, 0x01, 0xc8, 0x01]);
+    // 2^40 as a varint: 40 bits -> 6 bytes (five with the continuation bit, then 2^(40-35) = 0x20).
+    assert.deepEqual([...encodeHistogram(new Map([[2 ** 40, 1]]))], [0x80, 0x80, 0x80, 0x80, 0x80, 0x20, 0x01]);
+    assert.deepEqual([...encodeHistogram(new Map([[0, 1]]))], [0x00, 0x01]);
+  });
+
+  test('empty histograms and zero counts encode to nothing; nothing decodes to empty', () => {
+    assert.equal(encodeHistogram(new Map()).length, 0);
+    assert.equal(encodeHistogram(new Map([[7, 0]])).length, 0);
+    assert.deepEqual([...encodeHistogram(new Map([[7, 0], [9, 1]]))], [0x09, 0x01]);
+    assert.equal(decodeHistogram(new Uint8Array(0)).size, 0);
+    assert.equal(decodeHistogram(null).size, 0);
+    assert.equal(decodeHistogram(undefined).size, 0);
+  });
+
+  test('decodes hand-written bytes (a plain Uint8Array works)', () => {
+    const decoded = decodeHistogram(new Uint8Array([0x64, 0x01, 0x01, 0x02, 0xc7, 0x01, 0xc8, 0x01]));
+    assert.deepEqual(sortedEntries(decoded), [[100, 1], [101, 2], [300, 200]]);
+  });
+
+  test('decoding into an existing histogram adds, and returns that histogram', () => {
+    const existing: Histogram = new Map([[5, 2], [7, 1]]);
+    const result = decodeHistogram(encodeHistogram(new Map([[5, 3], [9, 4]])), existing);
+    assert.equal(result, existing);
+    assert.deepEqual(sortedEntries(existing), [[5, 5], [7, 1], [9, 4]]);
+    assert.equal(decodeHistogram(null, existing), existing);
+    assert.equal(existing.size, 3);
+  });
+
+  test('property: encode then decode round-trips (0, values up to 2^40, large counts)', () => {
+    const value = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 2 ** 40 }));
+    const count = fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 2 ** 40 }), fc.constant(Number.MAX_SAFE_INTEGER));
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.tuple(value, count), { selector: ([v]) => v, maxLength: 80 }), (entries) => {
+        const histogram: Histogram = new Map(entries);
+        const blob = encodeHistogram(histogram);
+        assert.ok(Buffer.isBuffer(blob));
+        assert.deepEqual(sortedEntries(decodeHistogram(blob)), [...entries].sort((a, b) => a[0] - b[0]));
+        // Decoding twice into the same histogram doubles every count (checked where doubling stays exact).
+        if (entries.every(([, c]) => c <= 2 ** 50)) {
+          const twice = decodeHistogram(blob, decodeHistogram(blob));
+          assert.deepEqual(sortedEntries(twice), [...entries].sort((a, b) => a[0] - b[0]).map(([v, c]) => [v, 2 * c]));
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test('property: decode(a) into decode(b) equals the merge of a and b', () => {
+    const hist = fc.array(fc.integer({ min: 0, max: 600 }), { maxLength: 100 }).map(histogramOf);
+    fc.assert(
+      fc.property(hist, hist, (a, b) => {
+        const expected: Histogram = new Map(a);
+        mergeInto(expected, b);
+        assert.deepEqual(sortedEntries(decodeHistogram(encodeHistogram(a), decodeHistogram(encodeHistogram(b)))), sortedEntries(expected));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test('compact: all 401 MOS values 1.00..5.00 with counts up to 5000 take under 1.5 KB', () => {
+    const histogram: Histogram = new Map();
+    for (let h = 100; h <= 500; h++) addValue(histogram, h, ((h * 37) % 5000) + 1);
+    const blob = encodeHistogram(histogram);
+    // 1 byte for the first gap (100), 1 byte per later gap, at most 2 bytes per count (< 2^14).
+    assert.ok(blob.length <= 401 + 401 * 2, `${blob.length} bytes`);
+    assert.ok(blob.length < 1536, `${blob.length} bytes`);
+    const singles: Histogram = new Map();
+    for (let h = 100; h <= 500; h++) addValue(singles, h);
+    assert.equal(encodeHistogram(singles).length, 802);
+  });
+
+  test('a truncated blob throws RangeError', () => {
+    const blob = encodeHistogram(new Map([[300, 200], [100, 1], [101, 2]])); // 64 01 01 02 c7 01 c8 01
+    assert.throws(() => decodeHistogram(blob.subarray(0, blob.length - 1)), RangeError); // count cut mid-varint
+    assert.throws(() => decodeHistogram(blob.subarray(0, 5)), RangeError); // gap cut mid-varint
+    assert.throws(() => decodeHistogram(blob.subarray(0, 1)), RangeError); // gap without its count
+    assert.throws(() => decodeHistogram(blob.subarray(0, 3)), RangeError);
+    assert.throws(() => decodeHistogram(new Uint8Array([0x80])), RangeError);
+    assert.throws(() => decodeHistogram(new Uint8Array([0x05, 0xff, 0xff])), RangeError);
+  });
+
+  test('property: dropping the last byte of any non-empty blob throws RangeError', () => {
+    const value = fc.integer({ min: 0, max: 2 ** 40 });
+    const count = fc.integer({ min: 1, max: 2 ** 40 });
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.tuple(value, count), { selector: ([v]) => v, minLength: 1, maxLength: 20 }), (entries) => {
+        const blob = encodeHistogram(new Map(entries));
+        assert.throws(() => decodeHistogram(blob.subarray(0, blob.length - 1)), RangeError);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test('encode refuses negative, fractional, non-finite and unsafe values and counts', () => {
+    const bad: Array<[number, number]> = [
+      [-1, 1], [1.5, 1], [Number.NaN, 1], [Number.POSITIVE_INFINITY, 1], [2 ** 53, 1],
+      [5, -1], [5, 1.5], [5, Number.POSITIVE_INFINITY],
+    ];
+    for (const [value, count] of bad) {
+      assert.throws(() => encodeHistogram(new Map([[value, count]])), RangeError, `${value} x ${count}`);
+      assert.throws(() => encodeHistogram(new Map([[1, 1], [value, count], [900, 3]])), RangeError, `${value} x ${count} among others`);
+    }
+  });
+});
