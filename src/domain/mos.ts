@@ -17,7 +17,7 @@ export const DEFAULT_POOR_QUALITY_BELOW = 3.6;
 
 /** MOS values are kept exact to 0.01: as whole hundredths (1.00 -> 100, 5.00 -> 500). */
 export function mosToHundredths(mos: number): number {
-  return Math.round(mos * 100);
+  return Math.round(Number((mos * 100).toPrecision(12))); // 1.005 * 100 is 100.49999999999999 in binary
 }
 
 /** The band a score in hundredths falls in. */

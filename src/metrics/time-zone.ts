@@ -88,6 +88,11 @@ export function instantOfLocal(year: number, month: number, day: number, hour: n
   return wall - offsetMinutes(firstGuess - 3 * HOUR, timeZone) * MINUTE; // in a gap: before-jump offset
 }
 
+/** Where an offset puts the hour grid: minutes past each UTC hour. */
+function gridOf(offset: number): number {
+  return ((offset % 60) + 60) % 60;
+}
+
 /** The start (instant) of the bucket of `interval` that contains instant `ms`, aligned in `timeZone`. */
 export function bucketStart(ms: number, interval: Interval, timeZone: string): number {
   if (interval === '15m') {
@@ -95,8 +100,12 @@ export function bucketStart(ms: number, interval: Interval, timeZone: string): n
     return Math.floor((ms + offset) / (15 * MINUTE)) * 15 * MINUTE - offset;
   }
   if (interval === '1h') {
-    const offset = offsetMinutes(ms, timeZone) * MINUTE;
-    return Math.floor((ms + offset) / HOUR) * HOUR - offset;
+    // Hours are a real-time grid through each zone's :00. A clock change by a whole hour keeps the grid;
+    // a 30-minute one (Lord Howe Island) moves it, and the hour then begins at the change.
+    const offset = offsetMinutes(ms, timeZone);
+    let start = Math.floor((ms + offset * MINUTE) / HOUR) * HOUR - offset * MINUTE;
+    while (start < ms && gridOf(offsetMinutes(start, timeZone)) !== gridOf(offset)) start += 15 * MINUTE;
+    return start;
   }
   const t = localTime(ms, timeZone);
   const midnight = instantOfLocal(t.year, t.month, t.day, 0, 0, timeZone);

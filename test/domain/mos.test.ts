@@ -59,7 +59,6 @@ describe('mosToHundredths', () => {
 
   test(
     'half-hundredths whose double lies just below the half (1.005, 4.015) round as written',
-    { todo: 'Math.round(x * 100) rounds 1.005 -> 100 and 4.015 -> 401 (31 of the 4001 three-decimal scores 1.000..5.000); only matters if scores ever carry three decimals' },
     () => {
       assert.equal(mosToHundredths(1.005), 101);
       assert.equal(mosToHundredths(4.015), 402);

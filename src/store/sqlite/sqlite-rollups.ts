@@ -1,12 +1,13 @@
 /**
  * @module
- * Rollup rows in SQLite: applying a batch's deltas (read, merge, write back: the writer thread is the
- * only writer, inside the batch's transaction) and reading the rows of whole buckets back as stats.
+ * Rollup rows in SQLite: applying a batch's deltas (read, add, write back: the writer thread is the
+ * only writer, inside the batch's transaction; histograms are merged in their encoded form) and
+ * reading the rows of whole buckets back as stats.
  */
 import type Database from 'better-sqlite3';
-import { decodeHistogram, encodeHistogram } from '../../metrics/histogram.js';
+import { decodeHistogram, mergeIntoEncoded } from '../../metrics/histogram.js';
 import type { RollupUnit } from '../../metrics/range-cover.js';
-import { emptyStats, mergeStats, type RollupKey, type RollupStats } from '../../metrics/rollups.js';
+import { emptyStats, type RollupKey, type RollupStats } from '../../metrics/rollups.js';
 
 interface RollupRow {
   calls: number;
@@ -40,18 +41,18 @@ function addRow(stats: RollupStats, row: RollupRow): void {
 /** Prepares the statements and returns the function that applies deltas (call it inside the batch's transaction). */
 export function createRollupApplier(db: Database.Database): (deltas: ReadonlyArray<{ key: RollupKey; stats: RollupStats }>) => void {
   const select = db.prepare(`SELECT ${COLUMNS} FROM rollups WHERE level = ? AND bucket = ? AND dim = ?`);
-  const upsert = db.prepare(`INSERT OR REPLACE INTO rollups (level, bucket, dim, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insert = db.prepare(`INSERT INTO rollups (level, bucket, dim, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const update = db.prepare(`UPDATE rollups SET calls = calls + ?, completed = completed + ?, failed = failed + ?, busy = busy + ?,
+      no_answer = no_answer + ?, canceled = canceled + ?, mos_count = mos_count + ?, mos_sum = mos_sum + ?, mos_hist = ?, duration_hist = ?
+    WHERE level = ? AND bucket = ? AND dim = ?`);
   return (deltas) => {
     for (const { key, stats: delta } of deltas) {
-      const stats = emptyStats();
-      const existing = select.get(key.level, key.bucket, key.dimension) as RollupRow | undefined;
-      if (existing) addRow(stats, existing);
-      mergeStats(stats, delta);
-      upsert.run(
-        key.level, key.bucket, key.dimension, stats.calls, stats.statuses.completed, stats.statuses.failed, stats.statuses.busy,
-        stats.statuses['no-answer'], stats.statuses.canceled, stats.mosCount, stats.mosSum,
-        encodeHistogram(stats.mosHistogram), encodeHistogram(stats.durationHistogram),
-      );
+      const row = select.get(key.level, key.bucket, key.dimension) as RollupRow | undefined;
+      const s = delta.statuses;
+      const counts = [delta.calls, s.completed, s.failed, s.busy, s['no-answer'], s.canceled, delta.mosCount, delta.mosSum];
+      const histograms = [mergeIntoEncoded(row?.mos_hist, delta.mosHistogram), mergeIntoEncoded(row?.duration_hist, delta.durationHistogram)];
+      if (row) update.run(...counts, ...histograms, key.level, key.bucket, key.dimension);
+      else insert.run(key.level, key.bucket, key.dimension, ...counts, ...histograms);
     }
   };
 }

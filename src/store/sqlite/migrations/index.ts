@@ -64,7 +64,7 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'rollups',
     sql: `
       -- Per-bucket rollups of the calls, updated in the same transaction as each insert.
-      -- level: quarter (15 min) | hour | day | month, UTC-aligned;
+      -- level: quarter (15 min) | day | month, UTC-aligned;
       -- dim: '*' (all calls), 'n:<To>', 'a:<AccountSid>', 'a:<AccountSid>|n:<To>' (metrics/rollups.ts dimensionOf).
       CREATE TABLE rollups (
         level TEXT NOT NULL,
@@ -82,7 +82,6 @@ export const MIGRATIONS: readonly Migration[] = [
         duration_hist BLOB NOT NULL,        -- exact histogram of completed calls' durations in seconds
         PRIMARY KEY (level, bucket, dim)
       ) WITHOUT ROWID;
-      CREATE INDEX rollups_by_dim ON rollups (dim, level, bucket);
     `,
   },
 ];
