@@ -26,6 +26,7 @@ const FILE_SHAPE: Record<string, readonly string[] | null> = {
   database: null,
   signalwire: ['signingKeys'],
   ingest: ['maxBatch'],
+  metrics: ['poorQualityBelow', 'shortCallSeconds'],
   logLevel: null,
 };
 
@@ -103,6 +104,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     projectKeys: resolveKeyReferences(section(file, 'signalwire').signingKeys, env),
     apiToken: env.CALLPULSE_API_TOKEN,
     maxBatch: section(file, 'ingest').maxBatch,
+    poorQualityBelow: section(file, 'metrics').poorQualityBelow,
+    shortCallSeconds: section(file, 'metrics').shortCallSeconds,
     logLevel: pick(env.LOG_LEVEL, file.logLevel),
   };
   return validateConfig(raw);

@@ -35,6 +35,12 @@ export interface Config {
     /** The most callbacks committed in one transaction. */
     readonly maxBatch: number;
   };
+  readonly metrics: {
+    /** Scored calls below this MOS count as poor quality. */
+    readonly poorQualityBelow: number;
+    /** Completed calls shorter than this many seconds are short calls. */
+    readonly shortCallSeconds: number;
+  };
   readonly logLevel: string;
 }
 
@@ -58,6 +64,8 @@ export interface RawSettings {
   projectKeys?: unknown;
   apiToken?: unknown;
   maxBatch?: unknown;
+  poorQualityBelow?: unknown;
+  shortCallSeconds?: unknown;
   logLevel?: unknown;
 }
 
@@ -79,6 +87,15 @@ function integer(key: string, value: unknown, fallback: number, min: number, max
   const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
     throw new ConfigError(key, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+function decimal(key: string, value: unknown, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === null || value === '') return fallback;
+  const n = typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < min || n > max) {
+    throw new ConfigError(key, `must be a number from ${min} to ${max}, got ${JSON.stringify(value)}`);
   }
   return n;
 }
@@ -150,6 +167,10 @@ export function validateConfig(raw: RawSettings): Config {
     },
     api: { token: optionalText('CALLPULSE_API_TOKEN', raw.apiToken) },
     ingest: { maxBatch: integer('ingest.maxBatch', raw.maxBatch, 1000, 1, 100_000) },
+    metrics: {
+      poorQualityBelow: decimal('metrics.poorQualityBelow', raw.poorQualityBelow, 3.6, 1, 5),
+      shortCallSeconds: integer('metrics.shortCallSeconds', raw.shortCallSeconds, 10, 0, 86_400),
+    },
     logLevel,
   });
 }

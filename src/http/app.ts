@@ -11,7 +11,9 @@ import type { CallStore } from '../store/call-store.js';
 import { checkReadAccess } from './access.js';
 import { installErrorHandling } from './error-handler.js';
 import { registerCallRoutes } from './routes/calls.js';
+import { MetricsEngine } from '../metrics/engine.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerMetricsRoutes } from './routes/metrics.js';
 import { createWebhookHandler, isWebhookRequest } from './webhook-handler.js';
 
 /** The largest callback body accepted (413 above it). */
@@ -56,6 +58,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   void app.register(async (api) => {
     api.addHook('onRequest', async (request) => checkReadAccess(request, apiAccess));
     registerCallRoutes(api, store);
+    registerMetricsRoutes(api, new MetricsEngine(store, config.metrics));
   });
   app.addHook('preClose', async () => {
     closing = true;

@@ -4,16 +4,33 @@
  * the partial 15-minute slots at the range's ends, so its cost does not grow with the number of calls.
  * Depends on the store interface only.
  */
+import { CallpulseError } from '../domain/errors.js';
 import type { CallStore } from '../store/call-store.js';
 import { coverRange } from './range-cover.js';
 import { dimensionOf, mergeStats, type CallFilter, type RollupStats } from './rollups.js';
 import { DEFAULT_SUMMARY_OPTIONS, summarize, type Summary, type SummaryOptions } from './summary.js';
+import { bucketStarts, formatInZone, nextBucketStart, type Interval } from './time-zone.js';
 
 /** A half-open time range [from, to), epoch milliseconds. */
 export interface TimeRange {
   from: number;
   to: number;
 }
+
+/** One point of a time series: a bucket aligned in the caller's time zone. */
+export interface TimeseriesPoint {
+  /** The bucket's start, ISO 8601 in the time zone (e.g. 2024-03-10T03:00:00-04:00). */
+  start: string;
+  calls: number;
+  completed: number;
+  successRate: number | null;
+  mosMean: number | null;
+  mosP10: number | null;
+  durationMean: number | null;
+}
+
+/** At most this many points in one time series (a year of hours, 35 days of 15 minutes). */
+export const MAX_POINTS = 9000;
 
 export class MetricsEngine {
   constructor(private readonly store: CallStore, private readonly options: SummaryOptions = DEFAULT_SUMMARY_OPTIONS) {}
@@ -24,6 +41,34 @@ export class MetricsEngine {
     const stats = await this.store.readRollups(cover.units, dimensionOf(filter));
     for (const [from, to] of cover.edges) mergeStats(stats, await this.store.scanCalls(from, to, filter));
     return stats;
+  }
+
+  /**
+   * The time series of the range in buckets of `interval` aligned in `timeZone`, empty buckets included
+   * as zeros. The first and last buckets are clipped to the range.
+   */
+  async timeseries(range: TimeRange, interval: Interval, timeZone: string, filter: CallFilter = {}): Promise<TimeseriesPoint[]> {
+    const starts = bucketStarts(range.from, range.to, interval, timeZone);
+    if (starts.length > MAX_POINTS) {
+      throw new CallpulseError('CP_ERR_PARAM_INVALID', `interval ${interval} gives ${starts.length} points over this range; at most ${MAX_POINTS}: pick a longer interval or a shorter range`, [
+        { field: 'interval', message: `too many points (${starts.length}) for this range` },
+      ]);
+    }
+    const points: TimeseriesPoint[] = [];
+    for (const start of starts) {
+      const end = nextBucketStart(start, interval, timeZone);
+      const summary = summarize(await this.stats({ from: Math.max(start, range.from), to: Math.min(end, range.to) }, filter), this.options);
+      points.push({
+        start: formatInZone(start, timeZone),
+        calls: summary.calls,
+        completed: summary.completed,
+        successRate: summary.successRate,
+        mosMean: summary.mos.mean,
+        mosP10: summary.mos.p10,
+        durationMean: summary.duration.mean,
+      });
+    }
+    return points;
   }
 
   /** The summary of the calls in the range that pass the filter. */

@@ -1,0 +1,72 @@
+/**
+ * @module
+ * The read API's common query parameters: the range (`from`/`to` as ISO 8601, or `since=24h|7d|30d`),
+ * the filters (`number`, `account`), the time zone (`tz`) and the bucket size (`interval`). A bad value
+ * is a 400 whose message names the parameter.
+ */
+import { CallpulseError } from '../domain/errors.js';
+import { parseCallTimestamp } from '../domain/timestamp.js';
+import type { TimeRange } from '../metrics/engine.js';
+import type { CallFilter } from '../metrics/rollups.js';
+import { INTERVALS, isValidTimeZone, type Interval } from '../metrics/time-zone.js';
+
+export type Query = Record<string, string | string[] | undefined>;
+
+const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+/** How far back `since` may reach: ten years. */
+const MAX_SINCE_MS = 3660 * 86_400_000;
+
+function invalid(parameter: string, problem: string): CallpulseError {
+  return new CallpulseError('CP_ERR_PARAM_INVALID', `${parameter} ${problem}`, [{ field: parameter, message: problem }]);
+}
+
+/** One value of a parameter; given twice is an error. */
+export function single(query: Query, name: string): string | undefined {
+  const value = query[name];
+  if (Array.isArray(value)) throw invalid(name, 'is given more than once');
+  return value === '' ? undefined : value;
+}
+
+function instant(query: Query, name: string): number | undefined {
+  const text = single(query, name);
+  if (text === undefined) return undefined;
+  const date = parseCallTimestamp(text);
+  if (date === null) throw invalid(name, `must be an ISO 8601 date and time, like 2024-04-04T00:00:00Z, got "${text.slice(0, 40)}"`);
+  return date.getTime();
+}
+
+/** Reads the range: `from`/`to`, or `since` (a number and m, h, d or w) ending now; default the last 24 hours. */
+export function readRange(query: Query, now = Date.now()): TimeRange {
+  const since = single(query, 'since');
+  let from = instant(query, 'from');
+  const to = instant(query, 'to') ?? now;
+  if (since !== undefined) {
+    if (from !== undefined) throw invalid('since', 'cannot be combined with from');
+    const match = /^(\d{1,6})([mhdw])$/.exec(since);
+    const length = match ? Number(match[1]) * UNIT_MS[match[2]!]! : NaN;
+    if (!(length > 0 && length <= MAX_SINCE_MS)) throw invalid('since', `must be a length like 15m, 24h, 7d or 30d (at most 10 years), got "${since.slice(0, 20)}"`);
+    from = to - length;
+  }
+  from ??= to - UNIT_MS.d!;
+  if (from >= to) throw invalid('from', 'must be before to');
+  return { from, to };
+}
+
+/** Reads the `number` (the called number, `To`) and `account` (`AccountSid`) filters. */
+export function readFilter(query: Query): CallFilter {
+  return { number: single(query, 'number'), account: single(query, 'account') };
+}
+
+/** Reads `tz`, an IANA time zone name (default UTC). */
+export function readTimeZone(query: Query): string {
+  const tz = single(query, 'tz') ?? 'UTC';
+  if (!isValidTimeZone(tz)) throw invalid('tz', `must be an IANA time zone name like America/New_York, got "${tz.slice(0, 40)}"`);
+  return tz;
+}
+
+/** Reads `interval`: 15m, 1h, 1d or 1w (default 1h). */
+export function readInterval(query: Query): Interval {
+  const interval = single(query, 'interval') ?? '1h';
+  if (!(INTERVALS as readonly string[]).includes(interval)) throw invalid('interval', `must be one of ${INTERVALS.join(', ')}, got "${interval.slice(0, 20)}"`);
+  return interval as Interval;
+}
