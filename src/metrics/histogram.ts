@@ -87,56 +87,8 @@ export function encodeHistogram(histogram: Histogram): Buffer {
   return Buffer.from(bytes);
 }
 
-/**
- * Adds a histogram into an encoded one without building either as a map: one pass over the stored
- * entries and the (sorted) new ones, writing the merged encoding. What rollup updates do on every commit.
- */
-export function mergeIntoEncoded(blob: Uint8Array | null | undefined, addition: Histogram): Buffer {
-  const added = [...addition].filter(([, count]) => count !== 0).sort((a, b) => a[0] - b[0]);
-  if (!blob || blob.length === 0) return encodeHistogram(new Map(added));
-  if (added.length === 0) return Buffer.from(blob);
-  const bytes: number[] = [];
-  let previousOut = 0;
-  const emit = (value: number, count: number): void => {
-    pushVarint(bytes, value - previousOut);
-    pushVarint(bytes, count);
-    previousOut = value;
-  };
-  let offset = 0;
-  let stored = 0;
-  const readVarint = (): number => {
-    let result = 0;
-    let scale = 1;
-    for (;;) {
-      const byte = blob[offset++];
-      if (byte === undefined) throw new RangeError('truncated histogram blob');
-      result += (byte & 0x7f) * scale;
-      if (byte < 0x80) return result;
-      scale *= 0x80;
-    }
-  };
-  let next = 0;
-  while (offset < blob.length) {
-    stored += readVarint();
-    const count = readVarint();
-    while (next < added.length && added[next]![0] < stored) {
-      emit(added[next]![0], added[next]![1]);
-      next += 1;
-    }
-    if (next < added.length && added[next]![0] === stored) {
-      emit(stored, count + added[next]![1]);
-      next += 1;
-    } else {
-      emit(stored, count);
-    }
-  }
-  for (; next < added.length; next++) emit(added[next]![0], added[next]![1]);
-  return Buffer.from(bytes);
-}
-
-/** Decodes {@link encodeHistogram}'s output, adding into `into` when given. */
-export function decodeHistogram(blob: Uint8Array | null | undefined, into: Histogram = new Map()): Histogram {
-  if (!blob) return into;
+/** Reads the (value, count) entries of an encoded histogram, in ascending order of value. */
+function* encodedEntries(blob: Uint8Array): Generator<[number, number]> {
   let offset = 0;
   let value = 0;
   const readVarint = (): number => {
@@ -152,7 +104,47 @@ export function decodeHistogram(blob: Uint8Array | null | undefined, into: Histo
   };
   while (offset < blob.length) {
     value += readVarint();
-    addValue(into, value, readVarint());
+    yield [value, readVarint()];
   }
+}
+
+/**
+ * Merges two encoded histograms in one pass over both, without building maps: what rollup updates do
+ * on every commit. `null` stands for an empty histogram.
+ */
+export function mergeEncodedHistograms(a: Uint8Array | null | undefined, b: Uint8Array | null | undefined): Buffer {
+  if (!a || a.length === 0) return Buffer.from(b ?? []);
+  if (!b || b.length === 0) return Buffer.from(a);
+  const bytes: number[] = [];
+  let previous = 0;
+  const emit = (value: number, count: number): void => {
+    pushVarint(bytes, value - previous);
+    pushVarint(bytes, count);
+    previous = value;
+  };
+  const left = encodedEntries(a);
+  const right = encodedEntries(b);
+  let x = left.next();
+  let y = right.next();
+  while (!x.done || !y.done) {
+    if (y.done || (!x.done && x.value[0] < y.value[0])) {
+      emit(...(x.value as [number, number]));
+      x = left.next();
+    } else if (x.done || y.value[0] < x.value[0]) {
+      emit(...y.value);
+      y = right.next();
+    } else {
+      emit(x.value[0], x.value[1] + y.value[1]);
+      x = left.next();
+      y = right.next();
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+/** Decodes {@link encodeHistogram}'s output, adding into `into` when given. */
+export function decodeHistogram(blob: Uint8Array | null | undefined, into: Histogram = new Map()): Histogram {
+  if (!blob) return into;
+  for (const [value, count] of encodedEntries(blob)) addValue(into, value, count);
   return into;
 }

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  addValue, countBelow, decodeHistogram, encodeHistogram, mergeInto, percentiles, totalCount, totalSum,
+  addValue, countBelow, decodeHistogram, encodeHistogram, mergeEncodedHistograms, mergeInto, percentiles, totalCount, totalSum,
   type Histogram,
 } from '../../src/metrics/histogram.js';
 import { bandOfHundredths } from '../../src/domain/mos.js';
@@ -302,3 +302,30 @@ describe('encode / decode', () => {
     }
   });
 });
+
+describe('mergeEncodedHistograms', () => {
+  test('equals merging the decoded maps, for random histograms (property)', () => {
+    const histogram = fc.array(fc.tuple(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 1, max: 1000 })), { maxLength: 60 });
+    fc.assert(
+      fc.property(histogram, histogram, (a, b) => {
+        const expected = new Map<number, number>();
+        for (const [value, count] of [...a, ...b]) expected.set(value, (expected.get(value) ?? 0) + count);
+        const merged = decodeHistogram(mergeEncodedHistograms(encodeHistogram(toMap(a)), encodeHistogram(toMap(b))));
+        assert.deepEqual([...merged].sort((x, y) => x[0] - y[0]), [...expected].sort((x, y) => x[0] - y[0]));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('an empty or missing side gives the other side back', () => {
+    const blob = encodeHistogram(new Map([[3, 2], [7, 1]]));
+    assert.deepEqual(mergeEncodedHistograms(null, blob), blob);
+    assert.deepEqual(mergeEncodedHistograms(blob, Buffer.alloc(0)), blob);
+  });
+});
+
+function toMap(entries: Array<[number, number]>): Map<number, number> {
+  const map = new Map<number, number>();
+  for (const [value, count] of entries) map.set(value, (map.get(value) ?? 0) + count);
+  return map;
+}

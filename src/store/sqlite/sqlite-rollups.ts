@@ -5,7 +5,7 @@
  * reading the rows of whole buckets back as stats.
  */
 import type Database from 'better-sqlite3';
-import { decodeHistogram, mergeIntoEncoded } from '../../metrics/histogram.js';
+import { decodeHistogram, encodeHistogram, mergeEncodedHistograms } from '../../metrics/histogram.js';
 import type { RollupUnit } from '../../metrics/range-cover.js';
 import { emptyStats, type RollupKey, type RollupStats } from '../../metrics/rollups.js';
 
@@ -38,21 +38,27 @@ function addRow(stats: RollupStats, row: RollupRow): void {
   decodeHistogram(row.duration_hist, stats.durationHistogram);
 }
 
-/** Prepares the statements and returns the function that applies deltas (call it inside the batch's transaction). */
+/**
+ * Prepares the statements and returns the function that applies deltas (call it inside the batch's
+ * transaction): one upsert per row, adding counts in SQL and merging histograms with a SQL function.
+ */
 export function createRollupApplier(db: Database.Database): (deltas: ReadonlyArray<{ key: RollupKey; stats: RollupStats }>) => void {
-  const select = db.prepare(`SELECT ${COLUMNS} FROM rollups WHERE level = ? AND bucket = ? AND dim = ?`);
-  const insert = db.prepare(`INSERT INTO rollups (level, bucket, dim, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const update = db.prepare(`UPDATE rollups SET calls = calls + ?, completed = completed + ?, failed = failed + ?, busy = busy + ?,
-      no_answer = no_answer + ?, canceled = canceled + ?, mos_count = mos_count + ?, mos_sum = mos_sum + ?, mos_hist = ?, duration_hist = ?
-    WHERE level = ? AND bucket = ? AND dim = ?`);
+  db.function('callpulse_merge_histogram', { deterministic: true }, (stored: unknown, added: unknown) =>
+    mergeEncodedHistograms(stored as Buffer | null, added as Buffer),
+  );
+  const upsert = db.prepare(`INSERT INTO rollups (level, bucket, dim, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (level, bucket, dim) DO UPDATE SET calls = calls + excluded.calls, completed = completed + excluded.completed,
+      failed = failed + excluded.failed, busy = busy + excluded.busy, no_answer = no_answer + excluded.no_answer,
+      canceled = canceled + excluded.canceled, mos_count = mos_count + excluded.mos_count, mos_sum = mos_sum + excluded.mos_sum,
+      mos_hist = callpulse_merge_histogram(mos_hist, excluded.mos_hist),
+      duration_hist = callpulse_merge_histogram(duration_hist, excluded.duration_hist)`);
   return (deltas) => {
     for (const { key, stats: delta } of deltas) {
-      const row = select.get(key.level, key.bucket, key.dimension) as RollupRow | undefined;
       const s = delta.statuses;
-      const counts = [delta.calls, s.completed, s.failed, s.busy, s['no-answer'], s.canceled, delta.mosCount, delta.mosSum];
-      const histograms = [mergeIntoEncoded(row?.mos_hist, delta.mosHistogram), mergeIntoEncoded(row?.duration_hist, delta.durationHistogram)];
-      if (row) update.run(...counts, ...histograms, key.level, key.bucket, key.dimension);
-      else insert.run(key.level, key.bucket, key.dimension, ...counts, ...histograms);
+      upsert.run(
+        key.level, key.bucket, key.dimension, delta.calls, s.completed, s.failed, s.busy, s['no-answer'], s.canceled,
+        delta.mosCount, delta.mosSum, encodeHistogram(delta.mosHistogram), encodeHistogram(delta.durationHistogram),
+      );
     }
   };
 }
