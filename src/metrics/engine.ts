@@ -7,7 +7,7 @@
 import { CallpulseError } from '../domain/errors.js';
 import type { CallStore } from '../store/call-store.js';
 import { coverRange } from './range-cover.js';
-import { dimensionOf, mergeStats, type CallFilter, type RollupStats } from './rollups.js';
+import { dimensionsOf, mergeStats, type CallFilter, type RollupStats } from './rollups.js';
 import { DEFAULT_SUMMARY_OPTIONS, summarize, type Summary, type SummaryOptions } from './summary.js';
 import { bucketStarts, formatInZone, nextBucketStart, type Interval } from './time-zone.js';
 
@@ -38,7 +38,8 @@ export class MetricsEngine {
   /** The merged stats of the calls whose Timestamp is in the range and that pass the filter. */
   async stats(range: TimeRange, filter: CallFilter = {}): Promise<RollupStats> {
     const cover = coverRange(range.from, range.to);
-    const stats = await this.store.readRollups(cover.units, dimensionOf(filter));
+    const accounts = filter.number !== undefined && filter.account === undefined ? await this.store.accountsOfNumber(filter.number) : [];
+    const stats = await this.store.readRollups(cover.units, dimensionsOf(filter, accounts));
     for (const [from, to] of cover.edges) mergeStats(stats, await this.store.scanCalls(from, to, filter));
     return stats;
   }

@@ -37,12 +37,27 @@ export interface CallFilter {
   account?: string | undefined;
 }
 
-/** The rollup dimension that holds exactly the calls a filter selects. */
-export function dimensionOf(filter: CallFilter): string {
-  if (filter.number !== undefined && filter.account !== undefined) return `a:${filter.account}|n:${filter.number}`;
-  if (filter.number !== undefined) return `n:${filter.number}`;
-  if (filter.account !== undefined) return `a:${filter.account}`;
-  return '*';
+/** The rollup dimension of all calls. */
+export const ALL_CALLS = '*';
+
+/** The rollup dimension of one project's calls. */
+export function accountDimension(account: string): string {
+  return `a:${account}`;
+}
+
+/** The rollup dimension of the calls to one number within one project. */
+export function numberDimension(account: string, number: string): string {
+  return `a:${account}|n:${number}`;
+}
+
+/**
+ * The rollup dimensions whose sum is exactly the calls a filter selects. A number is kept per project
+ * (a number can move between projects), so a filter on the number alone sums it over `accountsOfNumber`.
+ */
+export function dimensionsOf(filter: CallFilter, accountsOfNumber: readonly string[]): string[] {
+  if (filter.number === undefined) return [filter.account === undefined ? ALL_CALLS : accountDimension(filter.account)];
+  const accounts = filter.account === undefined ? accountsOfNumber : [filter.account];
+  return accounts.map((account) => numberDimension(account, filter.number!));
 }
 
 /** An empty stats record. */
@@ -90,10 +105,7 @@ export interface RollupKey {
 export function rollupDeltas(calls: readonly RollupCall[]): Array<{ key: RollupKey; stats: RollupStats }> {
   const deltas = new Map<string, { key: RollupKey; stats: RollupStats }>();
   for (const call of calls) {
-    const dimensions = [
-      dimensionOf({}), dimensionOf({ number: call.to }), dimensionOf({ account: call.accountSid }),
-      dimensionOf({ number: call.to, account: call.accountSid }),
-    ];
+    const dimensions = [ALL_CALLS, accountDimension(call.accountSid), numberDimension(call.accountSid, call.to)];
     for (const level of ROLLUP_LEVELS) {
       const bucket = levelStart(call.createdAt, level);
       for (const dimension of dimensions) {

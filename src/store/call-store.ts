@@ -96,8 +96,10 @@ export interface CallStore {
   /** Every delivery of a call, in order: the first (accepted) one, then each repeat. */
   listDeliveries(callSid: string): Promise<DeliveryRecord[]>;
   listQuarantine(options: { includeReplayed: boolean; limit: number }): Promise<QuarantineEntry[]>;
-  /** The merged rollup stats of whole buckets, in one dimension (metrics/rollups.ts dimensionOf). */
-  readRollups(units: readonly RollupUnit[], dimension: string): Promise<RollupStats>;
+  /** The merged rollup stats of whole buckets, summed over the dimensions given (metrics/rollups.ts dimensionsOf). */
+  readRollups(units: readonly RollupUnit[], dimensions: readonly string[]): Promise<RollupStats>;
+  /** Every project (AccountSid) that has received calls on a number. */
+  accountsOfNumber(number: string): Promise<string[]>;
   /** The same stats computed from the stored calls whose Timestamp is in [from, to) (range edges; plain scans). */
   scanCalls(from: number, to: number, filter: CallFilter): Promise<RollupStats>;
   health(): Promise<StoreHealth>;

@@ -26,6 +26,7 @@ function memoryStore(): CallStore & { written: WriteItem[] } {
     async listQuarantine() { return []; },
     async readRollups() { return emptyStats(); },
     async scanCalls() { return emptyStats(); },
+    async accountsOfNumber() { return []; },
     async health() { return { writable: true, migrationsApplied: true }; },
     async close() {},
   };

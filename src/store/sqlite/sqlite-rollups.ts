@@ -63,14 +63,16 @@ export function createRollupApplier(db: Database.Database): (deltas: ReadonlyArr
   };
 }
 
-/** Returns the reader that merges the rollup rows of whole buckets of one dimension into stats. */
-export function createRollupReader(db: Database.Database): (units: readonly RollupUnit[], dimension: string) => RollupStats {
+/** Returns the reader that merges the rollup rows of whole buckets, over the dimensions given, into stats. */
+export function createRollupReader(db: Database.Database): (units: readonly RollupUnit[], dimensions: readonly string[]) => RollupStats {
   const select = db.prepare(`SELECT ${COLUMNS} FROM rollups WHERE level = ? AND bucket = ? AND dim = ?`);
-  return (units, dimension) => {
+  return (units, dimensions) => {
     const stats = emptyStats();
-    for (const unit of units) {
-      const row = select.get(unit.level, unit.start, dimension) as RollupRow | undefined;
-      if (row) addRow(stats, row);
+    for (const dimension of dimensions) {
+      for (const unit of units) {
+        const row = select.get(unit.level, unit.start, dimension) as RollupRow | undefined;
+        if (row) addRow(stats, row);
+      }
     }
     return stats;
   };

@@ -135,6 +135,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
   const selectCall = db.prepare('SELECT * FROM calls WHERE call_sid = ?');
   const selectRepeats = db.prepare('SELECT received_at, source FROM deliveries WHERE call_sid = ? ORDER BY id');
   const readRollups = createRollupReader(db);
+  const selectAccountsOfNumber = db.prepare('SELECT account_sid FROM numbers WHERE number = ?').pluck();
   const scanColumns = 'SELECT created_at, account_sid, to_number, status, duration_seconds, mos FROM calls WHERE created_at >= ? AND created_at < ?';
   const scans = {
     all: db.prepare(scanColumns),
@@ -183,8 +184,12 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
       }));
     },
 
-    async readRollups(units, dimension) {
-      return readRollups(units, dimension);
+    async readRollups(units, dimensions) {
+      return readRollups(units, dimensions);
+    },
+
+    async accountsOfNumber(number) {
+      return selectAccountsOfNumber.all(number) as string[];
     },
 
     async scanCalls(from, to, filter) {

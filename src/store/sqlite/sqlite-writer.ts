@@ -24,6 +24,9 @@ export function createBatchWriter(db: Database.Database): (rows: readonly WriteR
     VALUES (?, ?, ?, ?, ?, ?)`);
   const markReplayed = db.prepare('UPDATE quarantine SET replayed_at = ? WHERE id = ?');
   const applyRollups = createRollupApplier(db);
+  const insertNumber = db.prepare('INSERT OR IGNORE INTO numbers (number, account_sid) VALUES (?, ?)');
+  /** Number/project pairs already in `numbers` (as of a committed transaction), so most calls skip the insert. */
+  const knownNumbers = new Set<string>();
 
   function writeCall(row: CallRow, newCalls: RollupCall[]): WriteOutcome {
     const [, callSid, accountSid, , to, , , createdAt, , status, durationSeconds, mos, source, receivedAt, method, contentType, raw, quarantineId] = row;
@@ -39,11 +42,22 @@ export function createBatchWriter(db: Database.Database): (rows: readonly WriteR
     return 'quarantined';
   }
 
-  const writeAll = db.transaction((rows: readonly WriteRow[]) => {
+  const writeAll = db.transaction((rows: readonly WriteRow[], pairs: Set<string>) => {
     const newCalls: RollupCall[] = [];
     const outcomes = rows.map((row) => (row[0] === 'call' ? writeCall(row, newCalls) : writeQuarantine(row)));
     applyRollups(rollupDeltas(newCalls));
+    for (const call of newCalls) {
+      const pair = `${call.accountSid}\n${call.to}`;
+      if (knownNumbers.has(pair) || pairs.has(pair)) continue;
+      insertNumber.run(call.to, call.accountSid);
+      pairs.add(pair);
+    }
     return outcomes;
   });
-  return (rows) => writeAll.immediate(rows);
+  return (rows) => {
+    const pairs = new Set<string>();
+    const outcomes = writeAll.immediate(rows, pairs);
+    for (const pair of pairs) knownNumbers.add(pair); // only once committed
+    return outcomes;
+  };
 }

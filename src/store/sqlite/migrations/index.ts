@@ -65,7 +65,7 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `
       -- Per-bucket rollups of the calls, updated in the same transaction as each insert.
       -- level: quarter (15 min) | day | month, UTC-aligned;
-      -- dim: '*' (all calls), 'n:<To>', 'a:<AccountSid>', 'a:<AccountSid>|n:<To>' (metrics/rollups.ts dimensionOf).
+      -- dim: '*' (all calls), 'a:<AccountSid>', 'a:<AccountSid>|n:<To>' (metrics/rollups.ts).
       CREATE TABLE rollups (
         level TEXT NOT NULL,
         bucket INTEGER NOT NULL,            -- the bucket's UTC start, epoch ms
@@ -81,6 +81,12 @@ export const MIGRATIONS: readonly Migration[] = [
         mos_hist BLOB NOT NULL,             -- exact histogram of MOS in hundredths (metrics/histogram.ts)
         duration_hist BLOB NOT NULL,        -- exact histogram of completed calls' durations in seconds
         PRIMARY KEY (level, bucket, dim)
+      ) WITHOUT ROWID;
+      -- Which projects each called number has had calls in: a filter on a number sums its per-project rollups.
+      CREATE TABLE numbers (
+        number TEXT NOT NULL,
+        account_sid TEXT NOT NULL,
+        PRIMARY KEY (number, account_sid)
       ) WITHOUT ROWID;
     `,
   },
