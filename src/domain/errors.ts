@@ -53,3 +53,13 @@ export function isCallpulseError(error: unknown): error is CallpulseError {
 export function errorBody(error: CallpulseError): { error: string; code: ErrorCode; details?: readonly FieldProblem[] } {
   return error.details ? { error: error.message, code: error.code, details: error.details } : { error: error.message, code: error.code };
 }
+
+/** The error for "storage could not commit": `reason` says why (it reaches the log and the answer, never a stack). */
+export function storageUnavailable(reason: string): CallpulseError {
+  return new CallpulseError('CP_ERR_STORAGE_UNAVAILABLE', `storage could not commit: ${reason}`);
+}
+
+/** True for the error {@link storageUnavailable} makes: the whole batch failed for want of storage, not a bad item. */
+export function isStorageUnavailable(error: unknown): error is CallpulseError {
+  return isCallpulseError(error) && error.code === 'CP_ERR_STORAGE_UNAVAILABLE';
+}

@@ -5,11 +5,7 @@
  * arrived (setImmediate) or when it reaches `maxBatch`. Up to `maxInFlight` batches may be on their way
  * to the store at once (a store with a writer thread commits them in order, and never waits for the next).
  */
-import { isCallpulseError } from '../domain/errors.js';
-
-function isStorageUnavailable(error: unknown): boolean {
-  return isCallpulseError(error) && error.code === 'CP_ERR_STORAGE_UNAVAILABLE';
-}
+import { isStorageUnavailable } from '../domain/errors.js';
 
 /** Writes a batch durably and returns one result per item, in order; throws when nothing was committed. */
 export type BatchWriter<Item, Result> = (items: readonly Item[]) => Promise<Result[]>;

@@ -4,7 +4,7 @@
  * after the commit. 200 for a new call and for a repeat of a stored CallSid (counted once, logged always);
  * 422 once the invalid callback is safely in quarantine; 503 when storage could not commit.
  */
-import { CallpulseError, errorBody, isCallpulseError } from '../domain/errors.js';
+import { errorBody, isStorageUnavailable, storageUnavailable } from '../domain/errors.js';
 import { silentLogger, type Logger } from '../domain/logger.js';
 import type { CallStore, DeliveryMeta, WriteItem, WriteOutcome } from '../store/call-store.js';
 import { GroupCommitter, type CommitObserver } from './group-commit.js';
@@ -26,11 +26,6 @@ export interface IngestOptions {
   maxBatch: number;
   logger?: Logger;
   observer?: IngestObserver;
-}
-
-function storageUnavailable(error: unknown): CallpulseError {
-  if (isCallpulseError(error) && error.code === 'CP_ERR_STORAGE_UNAVAILABLE') return error;
-  return new CallpulseError('CP_ERR_STORAGE_UNAVAILABLE', 'storage could not commit the callback; it was not stored');
 }
 
 /** Receives callbacks and commits them in groups. One instance per store. */
@@ -67,8 +62,9 @@ export class Ingest {
       }
       return { status: 200, body: { result: outcome, callSid: result.event.callSid } };
     } catch (error) {
-      const unavailable = storageUnavailable(error);
-      this.logger.error({ code: unavailable.code, cause: (error as Error).message }, 'callback not stored');
+      // The answer says what happened, never why inside: the storage's own message goes to the log only.
+      const unavailable = storageUnavailable('the callback was not stored; the sender may retry');
+      this.logger.error({ code: unavailable.code, cause: (error as Error).message, storage: isStorageUnavailable(error) }, 'callback not stored');
       this.observer.onOutcome?.('rejected', { code: unavailable.code });
       return { status: unavailable.status, body: errorBody(unavailable) };
     }

@@ -6,7 +6,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { CallpulseError } from '../../domain/errors.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 /** Options for opening a SQLite store. */
@@ -57,9 +56,4 @@ export function isUnavailableError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && UNAVAILABLE.test(code)) return true;
   return error instanceof TypeError && /database connection is not open/.test(error.message);
-}
-
-/** The coded error for "storage could not commit", with the SQLite reason. */
-export function storageUnavailable(reason: string): CallpulseError {
-  return new CallpulseError('CP_ERR_STORAGE_UNAVAILABLE', `SQLite cannot write: ${reason}`);
 }

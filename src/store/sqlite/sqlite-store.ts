@@ -7,10 +7,10 @@
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { CallStatus } from '../../domain/call-event.js';
-import { CallpulseError } from '../../domain/errors.js';
+import { storageUnavailable } from '../../domain/errors.js';
 import type { CallSource, CallStore, DeliveryRecord, QuarantineEntry, StoreHealth, StoredCall, WriteOutcome } from '../call-store.js';
 import { addCall, emptyStats } from '../../metrics/rollups.js';
-import { openDatabase, storageUnavailable, type SqliteOptions } from './sqlite-database.js';
+import { openDatabase, type SqliteOptions } from './sqlite-database.js';
 import { createRollupReader } from './sqlite-rollups.js';
 import type { WriterCommand, WriterResponse } from './sqlite-writer-worker.js';
 import { toWriteRow } from './write-rows.js';
@@ -113,7 +113,7 @@ class WriterThread {
       this.pending.delete(response.id);
       if (this.pending.size === 0) worker.unref();
       if (response.ok) pending.resolve(response.result);
-      else pending.reject(response.unavailable ? storageUnavailable(response.message) : new Error(response.message));
+      else pending.reject(response.unavailable ? storageUnavailable(`SQLite: ${response.message}`) : new Error(response.message));
     });
     const fail = (reason: string): void => {
       if (this.worker === worker) this.worker = null;
@@ -147,7 +147,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
 
   return {
     async writeBatch(items) {
-      if (closed) throw new CallpulseError('CP_ERR_STORAGE_UNAVAILABLE', 'the store is closed');
+      if (closed) throw storageUnavailable('the store is closed');
       return (await writer.request({ type: 'write', rows: items.map(toWriteRow) })) as WriteOutcome[];
     },
 
