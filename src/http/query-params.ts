@@ -4,10 +4,12 @@
  * the filters (`number`, `account`), the time zone (`tz`) and the bucket size (`interval`). A bad value
  * is a 400 whose message names the parameter.
  */
+import { CALL_STATUSES, type CallStatus } from '../domain/call-event.js';
 import { CallpulseError } from '../domain/errors.js';
 import { parseCallTimestamp } from '../domain/timestamp.js';
 import type { TimeRange } from '../metrics/engine.js';
 import type { CallFilter } from '../metrics/rollups.js';
+import type { CallListPosition } from '../store/call-store.js';
 import { INTERVALS, isValidTimeZone, type Interval } from '../metrics/time-zone.js';
 
 export type Query = Record<string, string | string[] | undefined>;
@@ -69,4 +71,55 @@ export function readInterval(query: Query): Interval {
   const interval = single(query, 'interval') ?? '1h';
   if (!(INTERVALS as readonly string[]).includes(interval)) throw invalid('interval', `must be one of ${INTERVALS.join(', ')}, got "${interval.slice(0, 20)}"`);
   return interval as Interval;
+}
+
+/** The call list's own parameters. */
+export interface CallListParams {
+  status?: CallStatus;
+  mosBelow?: number;
+  minDuration?: number;
+  limit: number;
+  after?: CallListPosition;
+}
+
+/** The most calls one page holds. */
+export const MAX_PAGE = 1000;
+
+/** Encodes a list position as an opaque cursor for `cursor=`. */
+export function encodeCursor(position: CallListPosition): string {
+  return Buffer.from(`${position.createdAt}.${position.id}`).toString('base64url');
+}
+
+function decodeCursor(text: string): CallListPosition {
+  const match = /^(-?\d{1,16})\.(\d{1,16})$/.exec(Buffer.from(text, 'base64url').toString('latin1'));
+  if (!match) throw invalid('cursor', 'is not a cursor this API gave out');
+  return { createdAt: Number(match[1]), id: Number(match[2]) };
+}
+
+/** Reads `status`, `mosBelow`, `minDuration`, `limit` (default 100, at most 1000) and `cursor`. */
+export function readCallListParams(query: Query): CallListParams {
+  const params: CallListParams = { limit: 100 };
+  const status = single(query, 'status');
+  if (status !== undefined) {
+    if (!(CALL_STATUSES as readonly string[]).includes(status)) throw invalid('status', `must be one of ${CALL_STATUSES.join(', ')}`);
+    params.status = status as CallStatus;
+  }
+  const mosBelow = single(query, 'mosBelow');
+  if (mosBelow !== undefined) {
+    if (!/^\d(\.\d{1,2})?$/.test(mosBelow) || Number(mosBelow) < 1 || Number(mosBelow) > 5) throw invalid('mosBelow', 'must be a MOS from 1 to 5, like 3.6');
+    params.mosBelow = Number(mosBelow);
+  }
+  const minDuration = single(query, 'minDuration');
+  if (minDuration !== undefined) {
+    if (!/^\d{1,9}$/.test(minDuration)) throw invalid('minDuration', 'must be a whole number of seconds');
+    params.minDuration = Number(minDuration);
+  }
+  const limit = single(query, 'limit');
+  if (limit !== undefined) {
+    if (!/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_PAGE) throw invalid('limit', `must be a whole number from 1 to ${MAX_PAGE}`);
+    params.limit = Number(limit);
+  }
+  const cursor = single(query, 'cursor');
+  if (cursor !== undefined) params.after = decodeCursor(cursor);
+  return params;
 }

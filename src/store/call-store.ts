@@ -61,6 +61,33 @@ export interface StoredCall {
   raw: Record<string, unknown>;
 }
 
+/** Which stored calls to list, newest first (by Timestamp, then by arrival). */
+export interface CallListQuery {
+  from: number;
+  to: number;
+  filter: CallFilter;
+  status?: CallStatus | undefined;
+  /** Only calls with a MOS strictly below this. */
+  mosBelow?: number | undefined;
+  /** Only calls with a duration of at least this many seconds. */
+  minDuration?: number | undefined;
+  limit: number;
+  /** Continue after this position (from the previous page). */
+  after?: CallListPosition | undefined;
+}
+
+/** A position in the newest-first order of calls. */
+export interface CallListPosition {
+  createdAt: number;
+  id: number;
+}
+
+/** One page of calls, and where the next page starts (null on the last page). */
+export interface CallListPage {
+  calls: StoredCall[];
+  next: CallListPosition | null;
+}
+
 /** A quarantined callback. `replayedAt` is set once it was re-ingested. */
 export interface QuarantineEntry {
   id: number;
@@ -93,6 +120,8 @@ export interface CallStore {
   /** Writes a batch in one transaction, durably; resolves with each item's outcome, in order. Throws if nothing was committed. */
   writeBatch(items: readonly WriteItem[]): Promise<WriteOutcome[]>;
   getCall(callSid: string): Promise<StoredCall | null>;
+  /** A page of stored calls matching the query, newest first. */
+  listCalls(query: CallListQuery): Promise<CallListPage>;
   /** Every delivery of a call, in order: the first (accepted) one, then each repeat. */
   listDeliveries(callSid: string): Promise<DeliveryRecord[]>;
   listQuarantine(options: { includeReplayed: boolean; limit: number }): Promise<QuarantineEntry[]>;

@@ -22,6 +22,7 @@ function memoryStore(): CallStore & { written: WriteItem[] } {
       return items.map(() => 'accepted' as const);
     },
     async getCall() { return null; },
+    async listCalls() { return { calls: [], next: null }; },
     async listDeliveries() { return []; },
     async listQuarantine() { return []; },
     async readRollups() { return emptyStats(); },

@@ -1,10 +1,12 @@
 /**
  * @module
- * `GET /api/v1/calls/:callSid`: one stored call as JSON, with its raw fields and every delivery logged.
+ * `GET /api/v1/calls` (a filtered page of calls, newest first, with a cursor to the next page) and
+ * `GET /api/v1/calls/:callSid` (one stored call, with its raw fields and every delivery logged).
  */
 import type { FastifyInstance } from 'fastify';
 import { CallpulseError } from '../../domain/errors.js';
 import type { CallStore, StoredCall } from '../../store/call-store.js';
+import { encodeCursor, readCallListParams, readFilter, readRange, type Query } from '../query-params.js';
 
 /** The API's JSON form of a stored call. */
 export function callToJson(call: StoredCall): Record<string, unknown> {
@@ -27,6 +29,12 @@ export function callToJson(call: StoredCall): Record<string, unknown> {
 }
 
 export function registerCallRoutes(app: FastifyInstance, store: CallStore): void {
+  app.get<{ Querystring: Query }>('/api/v1/calls', async (request) => {
+    const range = readRange(request.query);
+    const page = await store.listCalls({ ...range, filter: readFilter(request.query), ...readCallListParams(request.query) });
+    return { calls: page.calls.map(callToJson), nextCursor: page.next === null ? null : encodeCursor(page.next) };
+  });
+
   app.get<{ Params: { callSid: string } }>('/api/v1/calls/:callSid', async (request) => {
     const call = await store.getCall(request.params.callSid);
     if (!call) throw new CallpulseError('CP_ERR_NOT_FOUND', `no call with CallSid ${request.params.callSid} is stored`);

@@ -151,6 +151,33 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
       return (await writer.request({ type: 'write', rows: items.map(toWriteRow) })) as WriteOutcome[];
     },
 
+    async listCalls(query) {
+      const where = ['created_at >= ?', 'created_at < ?'];
+      const params: unknown[] = [query.from, query.to];
+      const add = (clause: string, value: unknown): void => {
+        where.push(clause);
+        params.push(value);
+      };
+      if (query.filter.number !== undefined) add('to_number = ?', query.filter.number);
+      if (query.filter.account !== undefined) add('account_sid = ?', query.filter.account);
+      if (query.status !== undefined) add('status = ?', query.status);
+      if (query.mosBelow !== undefined) add('mos < ?', query.mosBelow);
+      if (query.minDuration !== undefined) add('duration_seconds >= ?', query.minDuration);
+      if (query.after !== undefined) {
+        where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+        params.push(query.after.createdAt, query.after.createdAt, query.after.id);
+      }
+      const rows = db
+        .prepare(`SELECT * FROM calls WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`)
+        .all(...params, query.limit + 1) as Array<CallRow & { id: number }>;
+      const page = rows.slice(0, query.limit);
+      const last = page[page.length - 1];
+      return {
+        calls: page.map(toStoredCall),
+        next: rows.length > query.limit && last ? { createdAt: last.created_at, id: last.id } : null,
+      };
+    },
+
     async getCall(callSid) {
       const row = selectCall.get(callSid) as CallRow | undefined;
       return row ? toStoredCall(row) : null;
