@@ -123,3 +123,10 @@ export function readCallListParams(query: Query): CallListParams {
   if (cursor !== undefined) params.after = decodeCursor(cursor);
   return params;
 }
+
+/** Reads `format`: json (default) or csv. */
+export function readFormat(query: Query): 'json' | 'csv' {
+  const format = single(query, 'format') ?? 'json';
+  if (format !== 'json' && format !== 'csv') throw invalid('format', `must be json or csv, got "${format.slice(0, 20)}"`);
+  return format;
+}

@@ -6,7 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import { CallpulseError } from '../../domain/errors.js';
 import type { CallStore, StoredCall } from '../../store/call-store.js';
-import { encodeCursor, readCallListParams, readFilter, readRange, type Query } from '../query-params.js';
+import { toCsv } from '../csv.js';
+import { encodeCursor, readCallListParams, readFilter, readFormat, readRange, type Query } from '../query-params.js';
 
 /** The API's JSON form of a stored call. */
 export function callToJson(call: StoredCall): Record<string, unknown> {
@@ -29,10 +30,19 @@ export function callToJson(call: StoredCall): Record<string, unknown> {
 }
 
 export function registerCallRoutes(app: FastifyInstance, store: CallStore): void {
-  app.get<{ Querystring: Query }>('/api/v1/calls', async (request) => {
+  app.get<{ Querystring: Query }>('/api/v1/calls', async (request, reply) => {
     const range = readRange(request.query);
+    const format = readFormat(request.query);
     const page = await store.listCalls({ ...range, filter: readFilter(request.query), ...readCallListParams(request.query) });
-    return { calls: page.calls.map(callToJson), nextCursor: page.next === null ? null : encodeCursor(page.next) };
+    const nextCursor = page.next === null ? null : encodeCursor(page.next);
+    if (format === 'json') return { calls: page.calls.map(callToJson), nextCursor };
+    if (nextCursor !== null) void reply.header('x-next-cursor', nextCursor);
+    const rows = page.calls.map((c) => [
+      c.callSid, c.accountSid, c.from, c.to, c.timestamp.toISOString(), c.status, c.durationSeconds, c.mos, c.source,
+    ]);
+    return reply
+      .type('text/csv; charset=utf-8')
+      .send(toCsv(['callSid', 'accountSid', 'from', 'to', 'timestamp', 'status', 'durationSeconds', 'mos', 'source'], rows));
   });
 
   app.get<{ Params: { callSid: string } }>('/api/v1/calls/:callSid', async (request) => {

@@ -4,7 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { MetricsEngine } from '../../metrics/engine.js';
-import { readFilter, readInterval, readRange, readTimeZone, type Query } from '../query-params.js';
+import { toCsv } from '../csv.js';
+import { readFilter, readFormat, readInterval, readRange, readTimeZone, type Query } from '../query-params.js';
 
 export function registerMetricsRoutes(app: FastifyInstance, engine: MetricsEngine): void {
   app.get<{ Querystring: Query }>('/api/v1/summary', async (request) => {
@@ -14,11 +15,15 @@ export function registerMetricsRoutes(app: FastifyInstance, engine: MetricsEngin
     return { range: { from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString() }, ...summary };
   });
 
-  app.get<{ Querystring: Query }>('/api/v1/timeseries', async (request) => {
+  app.get<{ Querystring: Query }>('/api/v1/timeseries', async (request, reply) => {
     const range = readRange(request.query);
     const filter = readFilter(request.query);
     const interval = readInterval(request.query);
     const tz = readTimeZone(request.query);
-    return { interval, tz, points: await engine.timeseries(range, interval, tz, filter) };
+    const format = readFormat(request.query);
+    const points = await engine.timeseries(range, interval, tz, filter);
+    if (format === 'json') return { interval, tz, points };
+    const columns = ['start', 'calls', 'completed', 'successRate', 'mosMean', 'mosP10', 'durationMean'] as const;
+    return reply.type('text/csv; charset=utf-8').send(toCsv(columns, points.map((p) => columns.map((column) => p[column]))));
   });
 }
