@@ -7,7 +7,7 @@
 import { CALL_STATUSES, type CallStatus } from '../domain/call-event.js';
 import { CallpulseError } from '../domain/errors.js';
 import { parseCallTimestamp } from '../domain/timestamp.js';
-import type { TimeRange } from '../metrics/engine.js';
+import { BREAKDOWNS, type Breakdown, type TimeRange } from '../metrics/engine.js';
 import type { CallFilter } from '../metrics/rollups.js';
 import type { CallListPosition } from '../store/call-store.js';
 import { INTERVALS, isValidTimeZone, type Interval } from '../metrics/time-zone.js';
@@ -129,4 +129,11 @@ export function readFormat(query: Query): 'json' | 'csv' {
   const format = single(query, 'format') ?? 'json';
   if (format !== 'json' && format !== 'csv') throw invalid('format', `must be json or csv, got "${format.slice(0, 20)}"`);
   return format;
+}
+
+/** Reads `by`, what a breakdown groups by. */
+export function readBreakdown(query: Query): Breakdown {
+  const by = single(query, 'by');
+  if (by === undefined || !(BREAKDOWNS as readonly string[]).includes(by)) throw invalid('by', `must be one of ${BREAKDOWNS.join(', ')}`);
+  return by as Breakdown;
 }

@@ -32,6 +32,13 @@ export interface TimeseriesPoint {
 /** At most this many points in one time series (a year of hours, 35 days of 15 minutes). */
 export const MAX_POINTS = 9000;
 
+/** What a breakdown groups by. */
+export const BREAKDOWNS = ['number', 'account'] as const;
+export type Breakdown = (typeof BREAKDOWNS)[number];
+
+/** One group of a breakdown: its key and the summary's figures for its calls. */
+export type BreakdownRow = { group: { number?: string; account?: string } } & Summary;
+
 export class MetricsEngine {
   constructor(private readonly store: CallStore, private readonly options: SummaryOptions = DEFAULT_SUMMARY_OPTIONS) {}
 
@@ -70,6 +77,24 @@ export class MetricsEngine {
       });
     }
     return points;
+  }
+
+  /**
+   * The summary per called number or per project, over the range and filter, busiest group first.
+   * Groups with no calls in the range are left out.
+   */
+  async breakdown(range: TimeRange, by: Breakdown, filter: CallFilter = {}): Promise<BreakdownRow[]> {
+    const pairs = (await this.store.listNumbers()).filter(
+      (p) => (filter.account === undefined || p.account === filter.account) && (filter.number === undefined || p.number === filter.number),
+    );
+    const groups = [...new Set(pairs.map((p) => (by === 'number' ? p.number : p.account)))];
+    const rows: BreakdownRow[] = [];
+    for (const key of groups) {
+      const groupFilter: CallFilter = by === 'number' ? { ...filter, number: key } : { ...filter, account: key };
+      const summary = summarize(await this.stats(range, groupFilter), this.options);
+      if (summary.calls > 0) rows.push({ group: by === 'number' ? { number: key } : { account: key }, ...summary });
+    }
+    return rows.sort((a, b) => b.calls - a.calls || String(a.group[by]).localeCompare(String(b.group[by])));
   }
 
   /** The summary of the calls in the range that pass the filter. */

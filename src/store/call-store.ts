@@ -129,6 +129,8 @@ export interface CallStore {
   readRollups(units: readonly RollupUnit[], dimensions: readonly string[]): Promise<RollupStats>;
   /** Every project (AccountSid) that has received calls on a number. */
   accountsOfNumber(number: string): Promise<string[]>;
+  /** Every (project, called number) pair that has had calls. */
+  listNumbers(): Promise<Array<{ account: string; number: string }>>;
   /** The same stats computed from the stored calls whose Timestamp is in [from, to) (range edges; plain scans). */
   scanCalls(from: number, to: number, filter: CallFilter): Promise<RollupStats>;
   health(): Promise<StoreHealth>;

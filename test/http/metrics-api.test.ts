@@ -78,6 +78,27 @@ describe('metrics API', () => {
     assert.equal(body.points[1].durationMean, 49);
   });
 
+  it('breakdown by number and by account: one row per group, busiest first, each equal to a plain scan', async () => {
+    const from = '2024-03-01T00:00:00Z';
+    const to = '2024-04-01T00:00:00Z';
+    const byNumber = await get(`/api/v1/breakdown?by=number&from=${from}&to=${to}`);
+    assert.equal(byNumber.status, 200);
+    assert.deepEqual(byNumber.body.rows.map((r: { group: object; calls: number }) => [r.group, r.calls]), [
+      [{ number: '+15557650002' }, 4],
+      [{ number: '+15550009999' }, 1],
+    ]);
+    for (const row of byNumber.body.rows) {
+      const { group, ...figures } = row;
+      assert.deepEqual(figures, plainSummary(server.dbPath, Date.parse(from), Date.parse(to), { number: group.number }));
+    }
+    const byAccount = await get(`/api/v1/breakdown?by=account&from=${from}&to=${to}`);
+    assert.deepEqual(byAccount.body.rows.map((r: { group: object; calls: number }) => [r.group, r.calls]), [[{ account: 'AC-project-1' }, 5]]);
+    const csv = await fetch(`${server.baseUrl}/api/v1/breakdown?by=number&from=${from}&to=${to}&format=csv`);
+    const lines = (await csv.text()).split('\r\n');
+    assert.equal(lines[0], 'number,calls,completed,successRate,mosScored,mosMean,mosP10,mosP50,mosP90,poorRate,durationTotalSeconds,durationMean,shortCalls');
+    assert.equal(lines[2], `'+15550009999,1,1,1,1,4,4,4,4,0,8,8,1`);
+  });
+
   it('400 naming the parameter for bad values', async () => {
     const cases: Array<[string, string]> = [
       ['/api/v1/summary?from=yesterday', 'from'],
@@ -88,6 +109,7 @@ describe('metrics API', () => {
       ['/api/v1/timeseries?interval=2h', 'interval'],
       ['/api/v1/timeseries?interval=15m&since=3650d', 'interval'],
       ['/api/v1/summary?number=1&number=2', 'number'],
+      ['/api/v1/breakdown?by=country', 'by'],
     ];
     for (const [path, parameter] of cases) {
       const { status, body } = await get(path);

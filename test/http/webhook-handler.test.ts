@@ -28,6 +28,7 @@ function memoryStore(): CallStore & { written: WriteItem[] } {
     async readRollups() { return emptyStats(); },
     async scanCalls() { return emptyStats(); },
     async accountsOfNumber() { return []; },
+    async listNumbers() { return []; },
     async health() { return { writable: true, migrationsApplied: true }; },
     async close() {},
   };

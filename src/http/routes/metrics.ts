@@ -1,11 +1,12 @@
 /**
  * @module
- * `GET /api/v1/summary` and `GET /api/v1/timeseries`: the metrics engine's figures for a range and filter.
+ * `GET /api/v1/summary`, `/api/v1/timeseries` and `/api/v1/breakdown`: the metrics engine's figures for a
+ * range and filter, whole, over time, or per group.
  */
 import type { FastifyInstance } from 'fastify';
 import type { MetricsEngine } from '../../metrics/engine.js';
 import { toCsv } from '../csv.js';
-import { readFilter, readFormat, readInterval, readRange, readTimeZone, type Query } from '../query-params.js';
+import { readBreakdown, readFilter, readFormat, readInterval, readRange, readTimeZone, type Query } from '../query-params.js';
 
 export function registerMetricsRoutes(app: FastifyInstance, engine: MetricsEngine): void {
   app.get<{ Querystring: Query }>('/api/v1/summary', async (request) => {
@@ -25,5 +26,20 @@ export function registerMetricsRoutes(app: FastifyInstance, engine: MetricsEngin
     if (format === 'json') return { interval, tz, points };
     const columns = ['start', 'calls', 'completed', 'successRate', 'mosMean', 'mosP10', 'durationMean'] as const;
     return reply.type('text/csv; charset=utf-8').send(toCsv(columns, points.map((p) => columns.map((column) => p[column]))));
+  });
+
+  app.get<{ Querystring: Query }>('/api/v1/breakdown', async (request, reply) => {
+    const range = readRange(request.query);
+    const filter = readFilter(request.query);
+    const by = readBreakdown(request.query);
+    const format = readFormat(request.query);
+    const rows = await engine.breakdown(range, by, filter);
+    if (format === 'json') return { by, rows };
+    const header = [by, 'calls', 'completed', 'successRate', 'mosScored', 'mosMean', 'mosP10', 'mosP50', 'mosP90', 'poorRate', 'durationTotalSeconds', 'durationMean', 'shortCalls'];
+    const cells = rows.map((r) => [
+      r.group[by], r.calls, r.completed, r.successRate, r.mos.scored, r.mos.mean, r.mos.p10, r.mos.p50, r.mos.p90, r.mos.poorRate,
+      r.duration.totalSeconds, r.duration.mean, r.duration.short,
+    ]);
+    return reply.type('text/csv; charset=utf-8').send(toCsv(header, cells));
   });
 }

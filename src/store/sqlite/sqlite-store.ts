@@ -136,6 +136,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
   const selectRepeats = db.prepare('SELECT received_at, source FROM deliveries WHERE call_sid = ? ORDER BY id');
   const readRollups = createRollupReader(db);
   const selectAccountsOfNumber = db.prepare('SELECT account_sid FROM numbers WHERE number = ?').pluck();
+  const selectNumbers = db.prepare('SELECT account_sid AS account, number FROM numbers ORDER BY number, account_sid');
   const scanColumns = 'SELECT created_at, account_sid, to_number, status, duration_seconds, mos FROM calls WHERE created_at >= ? AND created_at < ?';
   const scans = {
     all: db.prepare(scanColumns),
@@ -217,6 +218,10 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
 
     async accountsOfNumber(number) {
       return selectAccountsOfNumber.all(number) as string[];
+    },
+
+    async listNumbers() {
+      return selectNumbers.all() as Array<{ account: string; number: string }>;
     },
 
     async scanCalls(from, to, filter) {
