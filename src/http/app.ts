@@ -12,6 +12,7 @@ import { checkReadAccess } from './access.js';
 import { installErrorHandling } from './error-handler.js';
 import { registerCallRoutes } from './routes/calls.js';
 import { MetricsEngine } from '../metrics/engine.js';
+import { OPENAPI_DOCUMENT } from './openapi.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
 import { createWebhookHandler, isWebhookRequest } from './webhook-handler.js';
@@ -54,6 +55,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   installErrorHandling(app);
 
   registerHealthRoutes(app, store);
+  app.get('/api/openapi.json', async () => OPENAPI_DOCUMENT);
   const apiAccess = { token: config.api.token, trustProxy: config.server.trustProxy };
   void app.register(async (api) => {
     api.addHook('onRequest', async (request) => checkReadAccess(request, apiAccess));

@@ -1,0 +1,135 @@
+/**
+ * @module
+ * The OpenAPI 3.1 document of callpulse's own API, served at `/api/openapi.json`. A test checks that
+ * every route the app serves is described here and every path described here is served.
+ */
+
+const range = [
+  { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'Start of the range (ISO 8601), inclusive.' },
+  { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'End of the range (ISO 8601), exclusive; default now.' },
+  { name: 'since', in: 'query', schema: { type: 'string', pattern: '^\\d+[mhdw]$' }, description: 'A length ending now, e.g. 24h, 7d, 30d; instead of from.' },
+];
+const filters = [
+  { name: 'number', in: 'query', schema: { type: 'string' }, description: 'Only calls to this number (the callback\'s To).' },
+  { name: 'account', in: 'query', schema: { type: 'string' }, description: 'Only calls of this project (AccountSid).' },
+];
+const format = { name: 'format', in: 'query', schema: { enum: ['json', 'csv'] }, description: 'json (default) or csv.' };
+const problem = { $ref: '#/components/responses/Problem' };
+const readErrors = { 400: problem, 401: problem, 403: problem };
+
+const summary = {
+  type: 'object',
+  properties: {
+    calls: { type: 'integer' }, completed: { type: 'integer' }, unsuccessful: { type: 'integer' }, successRate: { type: ['number', 'null'] },
+    statuses: { type: 'object', additionalProperties: { type: 'integer' } },
+    mos: {
+      type: 'object',
+      properties: {
+        scored: { type: 'integer' }, mean: { type: ['number', 'null'] }, p10: { type: ['number', 'null'] }, p50: { type: ['number', 'null'] },
+        p90: { type: ['number', 'null'] }, bands: { type: 'object', additionalProperties: { type: 'number' } }, poorRate: { type: ['number', 'null'] },
+      },
+    },
+    duration: {
+      type: 'object',
+      properties: {
+        totalSeconds: { type: 'integer' }, mean: { type: ['number', 'null'] }, p50: { type: ['integer', 'null'] }, p90: { type: ['integer', 'null'] }, short: { type: 'integer' },
+      },
+    },
+  },
+};
+
+const callbackBody = {
+  type: 'object',
+  required: ['CallSid', 'AccountSid', 'From', 'To', 'Timestamp', 'CallStatus', 'CallDuration', 'AudioInMos'],
+  properties: Object.fromEntries(['CallSid', 'AccountSid', 'From', 'To', 'Timestamp', 'CallStatus', 'CallDuration', 'AudioInMos'].map((f) => [f, { type: 'string' }])),
+};
+
+const webhook = {
+  summary: 'Receive one SignalWire incoming call status callback',
+  parameters: [{ name: 'X-SignalWire-Signature', in: 'header', schema: { type: 'string' }, description: 'Or X-Twilio-Signature.' }],
+  responses: {
+    200: { description: 'Stored (result accepted) or a repeat of a stored CallSid (result duplicate).' },
+    400: problem, 403: problem, 413: problem, 415: problem, 422: problem, 503: problem,
+  },
+};
+
+/** The document. */
+export const OPENAPI_DOCUMENT = {
+  openapi: '3.1.0',
+  info: { title: 'callpulse', version: '1', description: 'SignalWire incoming call status callbacks: verified, stored, and turned into call-center metrics.' },
+  paths: {
+    '/webhooks/signalwire/call-status': {
+      post: {
+        ...webhook,
+        requestBody: { content: { 'application/x-www-form-urlencoded': { schema: callbackBody }, 'application/json': { schema: callbackBody } } },
+      },
+      get: { ...webhook, description: 'For numbers whose StatusCallbackMethod is GET: the fields are in the query string.' },
+    },
+    '/healthz': { get: { summary: 'The process is alive', responses: { 200: { description: 'ok' } } } },
+    '/readyz': { get: { summary: 'Storage is writable and migrations are applied', responses: { 200: { description: 'ready' }, 503: { description: 'not ready' } } } },
+    '/api/v1/summary': {
+      get: { summary: 'Summary of the calls in a range', parameters: [...range, ...filters], responses: { 200: { description: 'The summary', content: { 'application/json': { schema: summary } } }, ...readErrors } },
+    },
+    '/api/v1/timeseries': {
+      get: {
+        summary: 'The figures per time bucket, aligned in a time zone',
+        parameters: [
+          ...range, ...filters, format,
+          { name: 'interval', in: 'query', schema: { enum: ['15m', '1h', '1d', '1w'] } },
+          { name: 'tz', in: 'query', schema: { type: 'string' }, description: 'IANA time zone, default UTC.' },
+        ],
+        responses: { 200: { description: 'One point per bucket, empty buckets as zeros' }, ...readErrors },
+      },
+    },
+    '/api/v1/breakdown': {
+      get: {
+        summary: 'The summary per called number or per project',
+        parameters: [{ name: 'by', in: 'query', required: true, schema: { enum: ['number', 'account'] } }, ...range, ...filters, format],
+        responses: { 200: { description: 'One row per group, busiest first' }, ...readErrors },
+      },
+    },
+    '/api/v1/calls': {
+      get: {
+        summary: 'Stored calls, newest first, filtered, in pages',
+        parameters: [
+          ...range, ...filters, format,
+          { name: 'status', in: 'query', schema: { enum: ['completed', 'failed', 'busy', 'no-answer', 'canceled'] } },
+          { name: 'mosBelow', in: 'query', schema: { type: 'number', minimum: 1, maximum: 5 } },
+          { name: 'minDuration', in: 'query', schema: { type: 'integer', minimum: 0 } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+          { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page.' },
+        ],
+        responses: { 200: { description: '{ calls, nextCursor }' }, ...readErrors },
+      },
+    },
+    '/api/v1/calls/{callSid}': {
+      get: {
+        summary: 'One stored call with its raw fields and deliveries',
+        parameters: [{ name: 'callSid', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { 200: { description: 'The call' }, 404: problem, ...readErrors },
+      },
+    },
+    '/api/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
+  },
+  components: {
+    responses: {
+      Problem: {
+        description: 'An error: one sentence, a code, and for 400/422 the fields at fault.',
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['error', 'code'],
+              properties: {
+                error: { type: 'string' },
+                code: { type: 'string', pattern: '^CP_ERR_' },
+                details: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+              },
+            },
+          },
+        },
+      },
+    },
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'CALLPULSE_API_TOKEN, when set.' } },
+  },
+} as const;
