@@ -6,9 +6,10 @@
 import { ConfigError } from '../config/schema.js';
 import { parseCommandArgs, UsageError, type Command } from './command.js';
 import { quarantineCommand } from './commands/quarantine.js';
+import { reportCommand } from './commands/report.js';
 import { serveCommand } from './commands/serve.js';
 
-const COMMANDS: readonly Command[] = [serveCommand, quarantineCommand];
+const COMMANDS: readonly Command[] = [serveCommand, reportCommand, quarantineCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
