@@ -83,8 +83,11 @@ export const OPENAPI_DOCUMENT = {
     },
     '/api/v1/breakdown': {
       get: {
-        summary: 'The summary per called number or per project',
-        parameters: [{ name: 'by', in: 'query', required: true, schema: { enum: ['number', 'account'] } }, ...range, ...filters, format],
+        summary: 'The summary per called number, per project, or per hour of the week (7×24, local time)',
+        parameters: [
+          { name: 'by', in: 'query', required: true, schema: { enum: ['number', 'account', 'hourOfWeek'] } }, ...range, ...filters, format,
+          { name: 'tz', in: 'query', schema: { type: 'string' }, description: 'IANA time zone of the hours of the week, default UTC.' },
+        ],
         responses: { 200: { description: 'One row per group, busiest first' }, ...readErrors },
       },
     },

@@ -7,9 +7,9 @@
 import { CallpulseError } from '../domain/errors.js';
 import type { CallStore } from '../store/call-store.js';
 import { coverRange } from './range-cover.js';
-import { dimensionsOf, mergeStats, type CallFilter, type RollupStats } from './rollups.js';
+import { dimensionsOf, emptyStats, mergeStats, type CallFilter, type RollupStats } from './rollups.js';
 import { DEFAULT_SUMMARY_OPTIONS, summarize, type Summary, type SummaryOptions } from './summary.js';
-import { bucketStarts, formatInZone, nextBucketStart, type Interval } from './time-zone.js';
+import { bucketStarts, formatInZone, localTime, nextBucketStart, type Interval } from './time-zone.js';
 
 /** A half-open time range [from, to), epoch milliseconds. */
 export interface TimeRange {
@@ -33,11 +33,17 @@ export interface TimeseriesPoint {
 export const MAX_POINTS = 9000;
 
 /** What a breakdown groups by. */
-export const BREAKDOWNS = ['number', 'account'] as const;
+export const BREAKDOWNS = ['number', 'account', 'hourOfWeek'] as const;
 export type Breakdown = (typeof BREAKDOWNS)[number];
 
 /** One group of a breakdown: its key and the summary's figures for its calls. */
-export type BreakdownRow = { group: { number?: string; account?: string } } & Summary;
+export type BreakdownRow = { group: { number?: string; account?: string; weekday?: number; hour?: number } } & Summary;
+
+/** The longest range the hour-of-week heat map reads: 366 days of 15-minute rollups. */
+const MAX_HEATMAP_QUARTERS = 366 * 96;
+
+/** Weekday names of the hourOfWeek breakdown, Monday first (ISO). */
+export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
 
 export class MetricsEngine {
   constructor(private readonly store: CallStore, private readonly options: SummaryOptions = DEFAULT_SUMMARY_OPTIONS) {}
@@ -83,7 +89,8 @@ export class MetricsEngine {
    * The summary per called number or per project, over the range and filter, busiest group first.
    * Groups with no calls in the range are left out.
    */
-  async breakdown(range: TimeRange, by: Breakdown, filter: CallFilter = {}): Promise<BreakdownRow[]> {
+  async breakdown(range: TimeRange, by: Breakdown, filter: CallFilter = {}, timeZone = 'UTC'): Promise<BreakdownRow[]> {
+    if (by === 'hourOfWeek') return this.hourOfWeek(range, filter, timeZone);
     const pairs = (await this.store.listNumbers()).filter(
       (p) => (filter.account === undefined || p.account === filter.account) && (filter.number === undefined || p.number === filter.number),
     );
@@ -95,6 +102,26 @@ export class MetricsEngine {
       if (summary.calls > 0) rows.push({ group: by === 'number' ? { number: key } : { account: key }, ...summary });
     }
     return rows.sort((a, b) => b.calls - a.calls || String(a.group[by]).localeCompare(String(b.group[by])));
+  }
+
+  /**
+   * The 7×24 heat map: every hour of the week in `timeZone` (weekday 0 = Monday), all 168 cells, each
+   * with the summary of the calls whose local time falls in it. Built from the 15-minute rollups.
+   */
+  private async hourOfWeek(range: TimeRange, filter: CallFilter, timeZone: string): Promise<BreakdownRow[]> {
+    const quarters = bucketStarts(range.from, range.to, '15m', timeZone);
+    if (quarters.length > MAX_HEATMAP_QUARTERS) {
+      throw new CallpulseError('CP_ERR_PARAM_INVALID', 'from must be at most 366 days before to: the hour-of-week heat map covers a year at most', [
+        { field: 'from', message: 'the range is over 366 days' },
+      ]);
+    }
+    const cells = Array.from({ length: 168 }, () => emptyStats());
+    for (const start of quarters) {
+      const local = localTime(start, timeZone);
+      const stats = await this.stats({ from: Math.max(start, range.from), to: Math.min(start + 15 * 60_000, range.to) }, filter);
+      mergeStats(cells[local.weekday * 24 + local.hour]!, stats);
+    }
+    return cells.map((stats, i) => ({ group: { weekday: Math.floor(i / 24), hour: i % 24 }, ...summarize(stats, this.options) }));
   }
 
   /** The summary of the calls in the range that pass the filter. */

@@ -99,6 +99,16 @@ describe('metrics API', () => {
     assert.equal(lines[2], `'+15550009999,1,1,1,1,4,4,4,4,0,8,8,1`);
   });
 
+  it('breakdown by hourOfWeek: 168 local cells, Monday first, the calls in the cells worked out by hand', async () => {
+    const { status, body } = await get('/api/v1/breakdown?by=hourOfWeek&tz=America/New_York&from=2024-03-09T00:00:00Z&to=2024-03-12T00:00:00Z');
+    assert.equal(status, 200);
+    assert.equal(body.rows.length, 168);
+    const busy = body.rows.filter((r: { calls: number }) => r.calls > 0).map((r: { group: { weekday: number; hour: number }; calls: number }) => [r.group.weekday, r.group.hour, r.calls]);
+    // CA-a Sat 10:00 EST; CA-b Sat 23:59 EST; CA-c Sun 00:00 EST; CA-d Sun 23:59 EDT; CA-e Mon 00:00 EDT.
+    assert.deepEqual(busy, [[0, 0, 1], [5, 10, 1], [5, 23, 1], [6, 0, 1], [6, 23, 1]]);
+    assert.deepEqual(body.rows[0].group, { weekday: 0, hour: 0 });
+  });
+
   it('400 naming the parameter for bad values', async () => {
     const cases: Array<[string, string]> = [
       ['/api/v1/summary?from=yesterday', 'from'],
@@ -110,6 +120,7 @@ describe('metrics API', () => {
       ['/api/v1/timeseries?interval=15m&since=3650d', 'interval'],
       ['/api/v1/summary?number=1&number=2', 'number'],
       ['/api/v1/breakdown?by=country', 'by'],
+      ['/api/v1/breakdown?by=hourOfWeek&since=400d', 'from'],
     ];
     for (const [path, parameter] of cases) {
       const { status, body } = await get(path);

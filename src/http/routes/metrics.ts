@@ -4,7 +4,7 @@
  * range and filter, whole, over time, or per group.
  */
 import type { FastifyInstance } from 'fastify';
-import type { MetricsEngine } from '../../metrics/engine.js';
+import { WEEKDAYS, type MetricsEngine } from '../../metrics/engine.js';
 import { toCsv } from '../csv.js';
 import { readBreakdown, readFilter, readFormat, readInterval, readRange, readTimeZone, type Query } from '../query-params.js';
 
@@ -32,12 +32,14 @@ export function registerMetricsRoutes(app: FastifyInstance, engine: MetricsEngin
     const range = readRange(request.query);
     const filter = readFilter(request.query);
     const by = readBreakdown(request.query);
+    const tz = readTimeZone(request.query);
     const format = readFormat(request.query);
-    const rows = await engine.breakdown(range, by, filter);
-    if (format === 'json') return { by, rows };
-    const header = [by, 'calls', 'completed', 'successRate', 'mosScored', 'mosMean', 'mosP10', 'mosP50', 'mosP90', 'poorRate', 'durationTotalSeconds', 'durationMean', 'shortCalls'];
+    const rows = await engine.breakdown(range, by, filter, tz);
+    if (format === 'json') return by === 'hourOfWeek' ? { by, tz, rows } : { by, rows };
+    const groupColumns = by === 'hourOfWeek' ? ['weekday', 'hour'] : [by];
+    const header = [...groupColumns, 'calls', 'completed', 'successRate', 'mosScored', 'mosMean', 'mosP10', 'mosP50', 'mosP90', 'poorRate', 'durationTotalSeconds', 'durationMean', 'shortCalls'];
     const cells = rows.map((r) => [
-      r.group[by], r.calls, r.completed, r.successRate, r.mos.scored, r.mos.mean, r.mos.p10, r.mos.p50, r.mos.p90, r.mos.poorRate,
+      ...(by === 'hourOfWeek' ? [WEEKDAYS[r.group.weekday!], r.group.hour] : [r.group[by]]), r.calls, r.completed, r.successRate, r.mos.scored, r.mos.mean, r.mos.p10, r.mos.p50, r.mos.p90, r.mos.poorRate,
       r.duration.totalSeconds, r.duration.mean, r.duration.short,
     ]);
     return reply.type('text/csv; charset=utf-8').send(toCsv(header, cells));
