@@ -8,8 +8,8 @@ import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { countRows, scan } from '../helpers/db-scan.js';
 import { runCli, startChildServer } from '../helpers/child-server.js';
-import { formBody, signForm } from '../helpers/independent-signer.js';
-import { callbackFields, tempDir, WEBHOOK } from '../helpers/test-server.js';
+import { formBody } from '../helpers/independent-signer.js';
+import { callbackFields, postSignedCallback, tempDir, WEBHOOK } from '../helpers/test-server.js';
 
 const COMMANDS = ['serve', 'report', 'import', 'quarantine'];
 
@@ -100,14 +100,7 @@ describe('callpulse quarantine', () => {
   it('keeps a signed invalid callback, lists it, and replay stores only what validates now', async () => {
     const server = await startChildServer(['--db', dbPath], { SIGNALWIRE_SIGNING_KEY: KEY, LOG_LEVEL: 'info' });
     try {
-      const fields = callbackFields({ CallSid: 'CA-still-bad', CallDuration: 'forty' });
-      const params = Object.entries(fields);
-      const url = server.baseUrl + WEBHOOK;
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-signalwire-signature': signForm(KEY, url, params) },
-        body: formBody(params),
-      });
+      const response = await postSignedCallback(server.baseUrl + WEBHOOK, KEY, callbackFields({ CallSid: 'CA-still-bad', CallDuration: 'forty' }));
       assert.equal(response.status, 422);
     } finally {
       server.process.kill('SIGTERM');

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { validateConfig, type RawSettings } from '../../src/config/schema.js';
+import { formBody, signForm } from './independent-signer.js';
 import { buildApp } from '../../src/http/app.js';
 import { Ingest } from '../../src/ingest/ingest.js';
 import { signingKeys } from '../../src/ingest/signing-keys.js';
@@ -75,4 +76,14 @@ export function callbackFields(overrides: Record<string, string> = {}): Record<s
     AudioInMos: '4.21',
     ...overrides,
   };
+}
+
+/** POSTs callback fields form-encoded to `webhookUrl`, signed with `key` by the independent signer (scheme B). */
+export function postSignedCallback(webhookUrl: string, key: string, fields: Record<string, string>): Promise<Response> {
+  const params = Object.entries(fields);
+  return fetch(webhookUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-signalwire-signature': signForm(key, webhookUrl, params) },
+    body: formBody(params),
+  });
 }

@@ -4,8 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { formBody, signForm } from '../helpers/independent-signer.js';
-import { callbackFields, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { callbackFields, postSignedCallback, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const KEY = 'list-key';
 const STATUSES = ['completed', 'failed', 'busy', 'no-answer', 'canceled'];
@@ -35,15 +34,10 @@ describe('GET /api/v1/calls', () => {
         to: i % 2 === 0 ? '+15550000010' : '+15550000020',
       };
       sent.push(entry);
-      const fields = Object.entries(callbackFields({
+      const response = await postSignedCallback(server.webhookUrl, KEY, callbackFields({
         CallSid: entry.sid, Timestamp: new Date(entry.at).toISOString(), CallStatus: status,
         CallDuration: entry.duration === null ? '' : String(entry.duration), AudioInMos: entry.mos === null ? '' : entry.mos.toFixed(2), To: entry.to,
       }));
-      const response = await fetch(server.webhookUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-signalwire-signature': signForm(KEY, server.webhookUrl, fields) },
-        body: formBody(fields),
-      });
       assert.equal(response.status, 200);
     }
   });

@@ -5,8 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { csvCell, toCsv } from '../../src/http/csv.js';
-import { formBody, signForm } from '../helpers/independent-signer.js';
-import { callbackFields, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { callbackFields, postSignedCallback, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 describe('csvCell', () => {
   it('prefixes text that a spreadsheet would run, and quotes what needs it', () => {
@@ -29,12 +28,8 @@ describe('?format=csv over real HTTP', () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer({ signingKey: KEY });
-    const fields = Object.entries(callbackFields({ CallSid: 'CA-csv', From: '=cmd|"/c calc"!A1', Timestamp: '2024-06-01T10:00:00Z', CallDuration: '33', AudioInMos: '4.10' }));
-    const response = await fetch(server.webhookUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-signalwire-signature': signForm(KEY, server.webhookUrl, fields) },
-      body: formBody(fields),
-    });
+    const fields = callbackFields({ CallSid: 'CA-csv', From: '=cmd|"/c calc"!A1', Timestamp: '2024-06-01T10:00:00Z', CallDuration: '33', AudioInMos: '4.10' });
+    const response = await postSignedCallback(server.webhookUrl, KEY, fields);
     assert.equal(response.status, 200);
   });
   after(() => server.close());

@@ -5,9 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { formBody, signForm } from '../helpers/independent-signer.js';
 import { plainSummary } from '../helpers/plain-summary.js';
-import { callbackFields, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { callbackFields, postSignedCallback, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const KEY = 'metrics-key';
 
@@ -24,13 +23,7 @@ describe('metrics API', () => {
       { CallSid: 'CA-e', Timestamp: '2024-03-11T04:00:00Z', CallStatus: 'busy', CallDuration: '', AudioInMos: '' }, // 11 Mar 00:00 EDT
     ];
     for (const fields of calls) {
-      const all = Object.entries(callbackFields(fields));
-      const response = await fetch(server.webhookUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-signalwire-signature': signForm(KEY, server.webhookUrl, all) },
-        body: formBody(all),
-      });
-      assert.equal(response.status, 200);
+      assert.equal((await postSignedCallback(server.webhookUrl, KEY, callbackFields(fields))).status, 200);
     }
   });
   after(() => server.close());
