@@ -7,7 +7,8 @@
 import { CALL_STATUSES, type CallStatus } from '../domain/call-event.js';
 import { CallpulseError } from '../domain/errors.js';
 import { parseCallTimestamp } from '../domain/timestamp.js';
-import { BREAKDOWNS, type Breakdown, type TimeRange } from '../metrics/engine.js';
+import { BREAKDOWNS, MAX_WORST_CALLS, type Breakdown, type TimeRange } from '../metrics/engine.js';
+import { DISTRIBUTIONS, type DistributionOf } from '../metrics/distribution.js';
 import type { CallFilter } from '../metrics/rollups.js';
 import type { CallListPosition } from '../store/call-store.js';
 import { INTERVALS, isValidTimeZone, type Interval } from '../metrics/time-zone.js';
@@ -136,4 +137,19 @@ export function readBreakdown(query: Query): Breakdown {
   const by = single(query, 'by');
   if (by === undefined || !(BREAKDOWNS as readonly string[]).includes(by)) throw invalid('by', `must be one of ${BREAKDOWNS.join(', ')}`);
   return by as Breakdown;
+}
+
+/** Reads `of`, what a distribution is of: mos or duration. */
+export function readDistribution(query: Query): DistributionOf {
+  const of = single(query, 'of');
+  if (of === undefined || !(DISTRIBUTIONS as readonly string[]).includes(of)) throw invalid('of', `must be one of ${DISTRIBUTIONS.join(', ')}`);
+  return of as DistributionOf;
+}
+
+/** Reads the worst-quality list's `limit` (default 20, at most MAX_WORST_CALLS). */
+export function readWorstLimit(query: Query): number {
+  const limit = single(query, 'limit');
+  if (limit === undefined) return 20;
+  if (!/^\d{1,3}$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_WORST_CALLS) throw invalid('limit', `must be a whole number from 1 to ${MAX_WORST_CALLS}`);
+  return Number(limit);
 }

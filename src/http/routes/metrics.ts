@@ -1,12 +1,14 @@
 /**
  * @module
- * `GET /api/v1/summary`, `/api/v1/timeseries` and `/api/v1/breakdown`: the metrics engine's figures for a
- * range and filter, whole, over time, or per group.
+ * `GET /api/v1/summary`, `/api/v1/timeseries`, `/api/v1/breakdown`, `/api/v1/distribution` and
+ * `/api/v1/worst-calls`: the metrics engine's figures for a range and filter, whole, over time, per
+ * group, as a distribution, and the calls with the lowest MOS.
  */
 import type { FastifyInstance } from 'fastify';
 import { WEEKDAYS, type MetricsEngine } from '../../metrics/engine.js';
 import { toCsv } from '../csv.js';
-import { readBreakdown, readFilter, readFormat, readInterval, readRange, readTimeZone, type Query } from '../query-params.js';
+import { readBreakdown, readDistribution, readFilter, readFormat, readInterval, readRange, readTimeZone, readWorstLimit, type Query } from '../query-params.js';
+import { callToJson } from './calls.js';
 
 export function registerMetricsRoutes(app: FastifyInstance, engine: MetricsEngine): void {
   app.get<{ Querystring: Query }>('/api/v1/summary', async (request) => {
@@ -43,5 +45,20 @@ export function registerMetricsRoutes(app: FastifyInstance, engine: MetricsEngin
       r.duration.totalSeconds, r.duration.mean, r.duration.short,
     ]);
     return reply.type('text/csv; charset=utf-8').send(toCsv(header, cells));
+  });
+
+  app.get<{ Querystring: Query }>('/api/v1/distribution', async (request) => {
+    const range = readRange(request.query);
+    const filter = readFilter(request.query);
+    const of = readDistribution(request.query);
+    const bins = await engine.distribution(range, of, filter);
+    return { of, total: bins.reduce((sum, bin) => sum + bin.count, 0), bins };
+  });
+
+  app.get<{ Querystring: Query }>('/api/v1/worst-calls', async (request) => {
+    const range = readRange(request.query);
+    const filter = readFilter(request.query);
+    const limit = readWorstLimit(request.query);
+    return { calls: (await engine.worstCalls(range, filter, limit)).map(callToJson) };
   });
 }
