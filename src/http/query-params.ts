@@ -7,7 +7,7 @@
 import { CALL_STATUSES, type CallStatus } from '../domain/call-event.js';
 import { CallpulseError } from '../domain/errors.js';
 import { parseCallTimestamp } from '../domain/timestamp.js';
-import { BREAKDOWNS, MAX_WORST_CALLS, type Breakdown, type TimeRange } from '../metrics/engine.js';
+import { BREAKDOWNS, type Breakdown, type TimeRange } from '../metrics/engine.js';
 import { DISTRIBUTIONS, type DistributionOf } from '../metrics/distribution.js';
 import type { CallFilter } from '../metrics/rollups.js';
 import type { CallListPosition } from '../store/call-store.js';
@@ -115,14 +115,18 @@ export function readCallListParams(query: Query): CallListParams {
     if (!/^\d{1,9}$/.test(minDuration)) throw invalid('minDuration', 'must be a whole number of seconds');
     params.minDuration = Number(minDuration);
   }
-  const limit = single(query, 'limit');
-  if (limit !== undefined) {
-    if (!/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_PAGE) throw invalid('limit', `must be a whole number from 1 to ${MAX_PAGE}`);
-    params.limit = Number(limit);
-  }
+  params.limit = readLimit(query, params.limit);
   const cursor = single(query, 'cursor');
   if (cursor !== undefined) params.after = decodeCursor(cursor);
   return params;
+}
+
+/** Reads `limit`: a whole number from 1 to 1000, or `fallback` when absent. */
+export function readLimit(query: Query, fallback: number): number {
+  const limit = single(query, 'limit');
+  if (limit === undefined) return fallback;
+  if (!/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_PAGE) throw invalid('limit', `must be a whole number from 1 to ${MAX_PAGE}`);
+  return Number(limit);
 }
 
 /** Reads `format`: json (default) or csv. */
@@ -144,12 +148,4 @@ export function readDistribution(query: Query): DistributionOf {
   const of = single(query, 'of');
   if (of === undefined || !(DISTRIBUTIONS as readonly string[]).includes(of)) throw invalid('of', `must be one of ${DISTRIBUTIONS.join(', ')}`);
   return of as DistributionOf;
-}
-
-/** Reads the worst-quality list's `limit` (default 20, at most MAX_WORST_CALLS). */
-export function readWorstLimit(query: Query): number {
-  const limit = single(query, 'limit');
-  if (limit === undefined) return 20;
-  if (!/^\d{1,3}$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_WORST_CALLS) throw invalid('limit', `must be a whole number from 1 to ${MAX_WORST_CALLS}`);
-  return Number(limit);
 }

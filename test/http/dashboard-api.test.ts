@@ -111,7 +111,7 @@ describe('dashboard API additions', () => {
       ['/api/v1/distribution', 'of'],
       ['/api/v1/distribution?of=pdd', 'of'],
       ['/api/v1/worst-calls?limit=0', 'limit'],
-      ['/api/v1/worst-calls?limit=101', 'limit'],
+      ['/api/v1/worst-calls?limit=1001', 'limit'],
     ] as const) {
       const { status, body } = await get(path);
       assert.equal(status, 400, path);
