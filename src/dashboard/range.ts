@@ -43,10 +43,11 @@ export function previousRange(range: Range): Range {
   return { from: range.from - (range.to - range.from), to: range.from };
 }
 
-/** The time series interval for a range's length: 15 min up to 6 h, hours up to 8 days, then days. */
+/** The time series interval for a range's length: 15 min up to 6 h, hours up to 8 days, days up to a year, then weeks. */
 export function intervalFor(range: Range): Interval {
   const length = range.to - range.from;
   if (length <= 6 * HOUR) return '15m';
   if (length <= 8 * 24 * HOUR) return '1h';
-  return '1d';
+  if (length <= 366 * 24 * HOUR) return '1d';
+  return '1w';
 }
