@@ -28,6 +28,11 @@ const FILE_SHAPE: Record<string, readonly string[] | null> = {
   ingest: ['maxBatch'],
   metrics: ['poorQualityBelow', 'shortCallSeconds'],
   wallboard: ['successRate', 'mos'],
+  // These sections check their own keys, deeper than two levels (config/alerts.ts, config/data-policy.ts).
+  prometheus: null,
+  alerts: null,
+  retention: null,
+  privacy: null,
   logLevel: null,
 };
 
@@ -85,6 +90,25 @@ function resolveKeyReferences(keys: unknown, env: NodeJS.ProcessEnv): unknown {
   );
 }
 
+/**
+ * Replaces every `env:NAME` string anywhere inside `value` by the variable's value, so secrets (webhook URLs,
+ * header values, the privacy key) stay out of the file; an unset variable is an error naming the key.
+ */
+function resolveEnvReferences(value: unknown, key: string, env: NodeJS.ProcessEnv): unknown {
+  if (typeof value === 'string') {
+    if (!value.startsWith('env:')) return value;
+    const name = value.slice(4);
+    const resolved = env[name];
+    if (!resolved) throw new ConfigError(key, `refers to environment variable ${name}, which is not set`);
+    return resolved;
+  }
+  if (Array.isArray(value)) return value.map((item, i) => resolveEnvReferences(item, `${key}[${i}]`, env));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([name, inner]) => [name, resolveEnvReferences(inner, `${key}.${name}`, env)]));
+  }
+  return value;
+}
+
 function pick<T>(...values: T[]): T | undefined {
   return values.find((value) => value !== undefined && value !== null && value !== '');
 }
@@ -108,6 +132,12 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     poorQualityBelow: section(file, 'metrics').poorQualityBelow,
     shortCallSeconds: section(file, 'metrics').shortCallSeconds,
     wallboard: file.wallboard,
+    prometheus: file.prometheus,
+    alerts: resolveEnvReferences(file.alerts, 'alerts', env),
+    retention: file.retention,
+    privacy: resolveEnvReferences(file.privacy, 'privacy', env),
+    privacyKey: env.CALLPULSE_PRIVACY_KEY,
+    metricsToken: env.CALLPULSE_METRICS_TOKEN,
     logLevel: pick(env.LOG_LEVEL, file.logLevel),
   };
   return validateConfig(raw);
