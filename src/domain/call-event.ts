@@ -3,7 +3,7 @@
  * The incoming call status callback: its raw wire shape (from the spec), its normalised form,
  * and the one parser that turns the first into the second or lists every problem. Never throws on bad input.
  */
-import { isE164 } from './phone-number.js';
+import { callerCountry, isE164 } from './phone-number.js';
 import { parseCallTimestamp } from './timestamp.js';
 import type { FieldProblem } from './errors.js';
 
@@ -43,6 +43,11 @@ export interface CallStatusEvent {
   /** True when `from` is an E.164 number; anonymous callers and SIP URIs are kept as they are. */
   fromIsE164: boolean;
   toIsE164: boolean;
+  /**
+   * The caller's country (ISO 3166-1 alpha-2) from the number as received, or null when unknown. Worked
+   * out here, once, so it survives privacy mode replacing `from` by its hash before anything is stored.
+   */
+  fromCountry: string | null;
   /** The call's creation time (the callback's `Timestamp`), as a UTC instant. */
   timestamp: Date;
   /** The `Timestamp` text exactly as received. */
@@ -121,7 +126,8 @@ function requireNonBlank(name: string, text: string | undefined, problems: Field
  * Validates and normalises one callback's fields (from a form body, a JSON body or a query string).
  * All eight fields are required strings; `CallStatus` is one of {@link CALL_STATUSES}; `CallDuration` is a
  * whole number (empty allowed unless completed); `AudioInMos` is in [1, 5], or empty/`0` for no score;
- * `Timestamp` is RFC 2822 or ISO 8601. Non-E.164 `From`/`To` are flagged, extra fields kept. Never throws.
+ * `Timestamp` is RFC 2822 or ISO 8601. Non-E.164 `From`/`To` are flagged, the caller's country looked up,
+ * extra fields kept. Never throws.
  */
 export function parseIncomingCallStatus(fields: CallbackFields): ParseResult {
   if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) {
@@ -155,6 +161,7 @@ export function parseIncomingCallStatus(fields: CallbackFields): ParseResult {
       to,
       fromIsE164: isE164(from),
       toIsE164: isE164(to),
+      fromCountry: callerCountry(from),
       timestamp,
       timestampText: values.Timestamp!,
       status,

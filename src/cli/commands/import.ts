@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config/load.js';
+import { callerPrivacy } from '../../ingest/caller-privacy.js';
 import { formatOfPath, importFile, type ImportFormat } from '../../ingest/import-file.js';
 import { createStore } from '../../store/index.js';
 import { DATA_OPTIONS, DATA_OPTIONS_HELP, UsageError, type Command } from '../command.js';
@@ -35,7 +36,7 @@ ${DATA_OPTIONS_HELP}`,
     const config = loadConfig({ config: values.config as string | undefined, db: values.db as string | undefined });
     const store = await createStore(config.database);
     try {
-      const report = await importFile(store, path, format as ImportFormat);
+      const report = await importFile(store, path, format as ImportFormat, undefined, callerPrivacy(config.privacy));
       if (values.json) process.stdout.write(JSON.stringify(report) + '\n');
       else {
         const rate = report.seconds > 0 ? Math.round(report.rows / report.seconds) : report.rows;
