@@ -32,6 +32,11 @@ function memoryStore(): CallStore & { written: WriteItem[] } {
     async listRepeatCallers() { return []; },
     async accountsOfNumber() { return []; },
     async listNumbers() { return []; },
+    async listAlertStates() { return []; },
+    async saveAlertEvaluation() {},
+    async listPendingNotifications() { return []; },
+    async recordNotificationAttempt() {},
+    async purgeBefore() { return { calls: 0, deliveries: 0, quarantine: 0, notifications: 0, rollups: 0 }; },
     async health() { return { writable: true, migrationsApplied: true }; },
     async close() {},
   };
