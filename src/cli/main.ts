@@ -5,12 +5,14 @@
  */
 import { ConfigError } from '../config/schema.js';
 import { parseCommandArgs, UsageError, type Command } from './command.js';
+import { alertsCommand } from './commands/alerts.js';
 import { importCommand } from './commands/import.js';
 import { quarantineCommand } from './commands/quarantine.js';
 import { reportCommand } from './commands/report.js';
+import { retentionCommand } from './commands/retention.js';
 import { serveCommand } from './commands/serve.js';
 
-const COMMANDS: readonly Command[] = [serveCommand, reportCommand, importCommand, quarantineCommand];
+const COMMANDS: readonly Command[] = [serveCommand, reportCommand, importCommand, quarantineCommand, alertsCommand, retentionCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -8,9 +8,11 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Config } from '../config/schema.js';
 import type { Ingest } from '../ingest/ingest.js';
 import type { LiveFeed } from '../ingest/live-feed.js';
+import type { PrometheusExporter } from '../metrics/prometheus.js';
 import type { CallStore } from '../store/call-store.js';
 import { checkReadAccess } from './access.js';
 import { installErrorHandling } from './error-handler.js';
+import { registerAlertRoutes } from './routes/alerts.js';
 import { registerCallRoutes } from './routes/calls.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerLiveRoutes } from './routes/live.js';
@@ -19,6 +21,7 @@ import { MetricsEngine } from '../metrics/engine.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
+import { registerPrometheusRoutes } from './routes/prometheus.js';
 import { createWebhookHandler, isWebhookRequest } from './webhook-handler.js';
 
 /** The largest callback body accepted (413 above it). */
@@ -30,6 +33,8 @@ export interface AppDeps {
   ingest: Ingest;
   /** Newly stored calls for the live stream; the same feed must observe `ingest`. */
   live: LiveFeed;
+  /** The Prometheus exporter served at /metrics; the same exporter must observe `ingest`. */
+  exporter: PrometheusExporter;
   logger?: FastifyBaseLogger;
 }
 
@@ -65,11 +70,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.get('/api/openapi.json', async () => OPENAPI_DOCUMENT);
   let endLiveStreams = (): void => {};
   const apiAccess = { token: config.api.token, trustProxy: config.server.trustProxy };
+  registerPrometheusRoutes(app, deps.exporter, apiAccess, config.prometheus.token);
   void app.register(async (api) => {
     api.addHook('onRequest', async (request) => checkReadAccess(request, apiAccess));
     registerCallRoutes(api, store);
     registerMetricsRoutes(api, new MetricsEngine(store, config.metrics));
     registerThresholdRoutes(api, config);
+    registerAlertRoutes(api, store, config.alerts);
     endLiveStreams = registerLiveRoutes(api, deps.live);
   });
   app.addHook('preClose', async () => {
