@@ -82,6 +82,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.addHook('preClose', async () => {
     closing = true;
     endLiveStreams();
+    // A request in flight keeps its connection until answered; once idle, a keep-alive connection would hold
+    // the close until the client or the keep-alive timeout ends it. Idle ones are closed as they appear.
+    const reaper = setInterval(() => app.server.closeIdleConnections(), 50);
+    reaper.unref();
+    app.server.once('close', () => clearInterval(reaper));
   });
   app.addHook('onClose', async () => ingest.drain());
   return app;

@@ -62,7 +62,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): (request: 
         rawBody,
         signature: signatureOf(request),
       });
-      send(response, result.status, result.body);
+      // During shutdown the answer closes the connection: an idle keep-alive socket would hold the server open.
+      send(response, result.status, result.body, isClosing());
     } catch (error) {
       logger.error({ err: error }, 'webhook request failed');
       sendError(response, new CallpulseError('CP_ERR_INTERNAL', 'internal error; see the server log'));
