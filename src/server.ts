@@ -43,7 +43,7 @@ export interface Services {
  */
 export function createServices(config: Config, store: CallStore, logger: Logger): Services {
   const live = new LiveFeed();
-  const exporter = new PrometheusExporter({ topNumbers: config.prometheus.topNumbers, ...config.metrics });
+  const exporter = new PrometheusExporter({ topNumbers: config.prometheus.topNumbers, alertRules: config.alerts.rules.map((r) => r.name), ...config.metrics });
   const ingest = new Ingest(store, signingKeys(config.signing.defaultKeys, config.signing.projects), {
     maxBatch: config.ingest.maxBatch,
     logger,

@@ -44,6 +44,8 @@ export function durationBuckets(shortCallSeconds: number): number[] {
 /** Options of the exporter. */
 export interface PrometheusOptions {
   topNumbers: number;
+  /** The alert rules' names: each gets its `callpulse_alerts_firing` series at 0 from the start. */
+  alertRules?: readonly string[];
   poorQualityBelow: number;
   shortCallSeconds: number;
 }
@@ -104,6 +106,7 @@ export class PrometheusExporter implements IngestObserver {
     for (const result of ['accepted', 'duplicate']) this.callbacks.inc({ result }, 0);
     for (const reason of new Set(Object.values(REJECTION_REASONS))) this.callbacks.inc({ result: 'rejected', reason }, 0);
     for (const result of ['sent', 'retry', 'failed']) this.notifications.inc({ result }, 0);
+    for (const rule of options.alertRules ?? []) this.alertsFiring.set({ rule }, 0);
   }
 
   /** Gives the busiest numbers (busiest first) their own label before traffic starts. */
