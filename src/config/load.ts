@@ -109,6 +109,13 @@ function resolveEnvReferences(value: unknown, key: string, env: NodeJS.ProcessEn
   return value;
 }
 
+/** True when the file's privacy section turns privacy mode on (schema.ts validates the value itself). */
+function privacyEnabled(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const on = (value as Record<string, unknown>).hashCallers;
+  return on === true || (typeof on === 'string' && ['1', 'true', 'yes', 'on'].includes(on.trim().toLowerCase()));
+}
+
 function pick<T>(...values: T[]): T | undefined {
   return values.find((value) => value !== undefined && value !== null && value !== '');
 }
@@ -135,7 +142,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     prometheus: file.prometheus,
     alerts: resolveEnvReferences(file.alerts, 'alerts', env),
     retention: file.retention,
-    privacy: resolveEnvReferences(file.privacy, 'privacy', env),
+    // The privacy key is only needed (and its variable only read) when privacy mode is on.
+    privacy: privacyEnabled(file.privacy) ? resolveEnvReferences(file.privacy, 'privacy', env) : file.privacy,
     privacyKey: env.CALLPULSE_PRIVACY_KEY,
     metricsToken: env.CALLPULSE_METRICS_TOKEN,
     logLevel: pick(env.LOG_LEVEL, file.logLevel),
