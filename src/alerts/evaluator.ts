@@ -115,7 +115,7 @@ export class AlertEvaluator {
     for (const { rule, subject, reading } of await this.read(now)) {
       const prev = previous.get(`${rule.name}\n${subject}`);
       const state = nextState(rule, subject, reading, prev, now);
-      const event = notificationFor(rule, state, prev, now);
+      const event = notificationFor(rule, state, reading, prev, now);
       if (event) {
         state.notified = event === 'firing' ? 'firing' : 'resolved';
         if (event === 'firing') state.lastFiringNoticeAt = now;
@@ -186,9 +186,12 @@ function nextState(rule: AlertRule, subject: string, reading: RuleReading, prev:
   };
 }
 
-/** The notification a state calls for, if any: firing (unless inside the cooldown), or resolved (if firing was sent). */
-function notificationFor(rule: AlertRule, state: AlertStateRecord, prev: AlertStateRecord | undefined, now: number): 'firing' | 'resolved' | null {
-  if (state.firing && state.notified !== 'firing') {
+/**
+ * The notification a state calls for, if any: firing when the reading fires and firing was not announced yet
+ * (unless inside the cooldown), resolved when firing had been announced and the reading no longer fires.
+ */
+function notificationFor(rule: AlertRule, state: AlertStateRecord, reading: RuleReading, prev: AlertStateRecord | undefined, now: number): 'firing' | 'resolved' | null {
+  if (reading.firing === true && state.notified !== 'firing') {
     const last = prev?.lastFiringNoticeAt ?? null;
     return last === null || now - last >= rule.cooldownMinutes * MINUTE ? 'firing' : null;
   }

@@ -53,7 +53,10 @@ export class Notifier {
   private timer: NodeJS.Timeout | null = null;
   private pass: Promise<void> | null = null;
   private again = false;
+  private started = false;
   private stopped = false;
+  /** Delivery passes never overlap: each waits for the one before. */
+  private chain: Promise<unknown> = Promise.resolve();
   private readonly abort = new AbortController();
 
   constructor(private readonly options: NotifierOptions) {
@@ -62,12 +65,13 @@ export class Notifier {
 
   /** Starts delivering: what is due now (left from before a restart, say), then each notification when due. */
   start(): void {
+    this.started = true;
     this.wake();
   }
 
-  /** Runs a delivery pass soon (an evaluation queued notifications). */
+  /** Runs a delivery pass soon (an evaluation queued notifications); nothing before start(). */
   wake(): void {
-    if (this.stopped) return;
+    if (!this.started || this.stopped) return;
     if (this.pass) {
       this.again = true;
       return;
@@ -101,9 +105,15 @@ export class Notifier {
 
   /**
    * Sends every queued notification that is due, in order; resolves with when the next one falls due
-   * (null when nothing waits).
+   * (null when nothing waits). A pass asked for while another runs starts after it.
    */
-  async deliverDue(): Promise<number | null> {
+  deliverDue(): Promise<number | null> {
+    const next = this.chain.then(() => this.deliverPass());
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async deliverPass(): Promise<number | null> {
     const { store, config } = this.options;
     const pending = await store.listPendingNotifications(PASS_LIMIT);
     const held = new Set<string>(); // alerts and targets with an earlier notification still undelivered

@@ -266,7 +266,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
     },
 
     async recordNotificationAttempt(id, attempt) {
-      await write({ type: 'notification-attempt', id, attempt });
+      await write({ type: 'notification-attempt', notificationId: id, attempt });
     },
 
     async purgeBefore(cutoffs, limit) {

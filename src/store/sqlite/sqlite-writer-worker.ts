@@ -17,7 +17,7 @@ import type { WriteRow } from './write-rows.js';
 export type WriterCommand =
   | { type: 'write'; rows: WriteRow[] }
   | { type: 'alerts'; states: AlertStateRecord[]; notifications: NewAlertNotification[] }
-  | { type: 'notification-attempt'; id: number; attempt: NotificationAttempt }
+  | { type: 'notification-attempt'; notificationId: number; attempt: NotificationAttempt }
   | { type: 'purge'; cutoffs: RetentionCutoffs; limit: number }
   | { type: 'health' }
   | { type: 'close' };
@@ -44,7 +44,7 @@ function handle(request: WriterRequest): unknown {
     case 'alerts':
       return alerts.save(request.states, request.notifications);
     case 'notification-attempt':
-      return alerts.recordAttempt(request.id, request.attempt);
+      return alerts.recordAttempt(request.notificationId, request.attempt);
     case 'purge':
       return purge(request.cutoffs, request.limit);
     case 'health':
