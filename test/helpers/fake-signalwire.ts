@@ -76,6 +76,8 @@ export interface FakeOptions {
   calls?: FakeCall[];
   /** The page size used when the request gives none (the API's default is 50). */
   defaultPageSize?: number;
+  /** The largest page served whatever PageSize asks (the API allows 1000), to make small lists page. */
+  maxPageSize?: number;
 }
 
 /** A new number resource for the fake. */
@@ -154,8 +156,9 @@ export async function startFakeSignalWire(options: FakeOptions = {}): Promise<Fa
     } else if (query.get('Page') !== null && query.get('Page') !== '0') {
       return send(response, 400, errorBody(400, 'Pages after the first need the PageToken from next_page_uri'));
     }
-    const pageSize = pageSizeText === null ? options.defaultPageSize ?? 50 : Number(pageSizeText);
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) return send(response, 400, errorBody(400, 'PageSize must be from 1 to 1000'));
+    const asked = pageSizeText === null ? options.defaultPageSize ?? 50 : Number(pageSizeText);
+    if (!Number.isInteger(asked) || asked < 1 || asked > 1000) return send(response, 400, errorBody(400, 'PageSize must be from 1 to 1000'));
+    const pageSize = token === null ? Math.min(asked, options.maxPageSize ?? 1000) : asked;
     const items = select(filters);
     if (typeof items === 'string') return send(response, 400, errorBody(400, items));
     const slice = items.slice(pageNumber * pageSize, (pageNumber + 1) * pageSize);
