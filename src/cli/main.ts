@@ -8,10 +8,11 @@ import { parseCommandArgs, UsageError, type Command } from './command.js';
 import { importCommand } from './commands/import.js';
 import { numbersCommand } from './commands/numbers.js';
 import { quarantineCommand } from './commands/quarantine.js';
+import { reconcileCommand } from './commands/reconcile.js';
 import { reportCommand } from './commands/report.js';
 import { serveCommand } from './commands/serve.js';
 
-const COMMANDS: readonly Command[] = [serveCommand, reportCommand, importCommand, quarantineCommand, numbersCommand];
+const COMMANDS: readonly Command[] = [serveCommand, reportCommand, importCommand, quarantineCommand, numbersCommand, reconcileCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

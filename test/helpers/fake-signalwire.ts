@@ -62,7 +62,7 @@ export interface FakeSignalWire {
   numbers: FakeNumber[];
   calls: FakeCall[];
   requests: LoggedRequest[];
-  /** Queues failures, served in order to the next requests whose method and path match `pattern`. */
+  /** Queues failures, served in order to the next requests whose `METHOD /path?query` matches `pattern`. */
   fail(pattern: RegExp, ...failures: FakeFailure[]): void;
   /** Makes every update store this value instead of the one sent (a number whose read-back differs). */
   tamper: Map<string, string>;
@@ -250,7 +250,7 @@ export async function startFakeSignalWire(options: FakeOptions = {}): Promise<Fa
         contentType: request.headers['content-type'], form, answered: 0,
       };
       requests.push(logged);
-      const index = failures.findIndex(({ pattern }) => pattern.test(`${request.method} ${url.pathname}`));
+      const index = failures.findIndex(({ pattern }) => pattern.test(`${request.method} ${url.pathname}${url.search}`));
       if (index >= 0) {
         const { failure } = failures.splice(index, 1)[0]!;
         if (failure.kind === 'hang') return void hanging.push(response);
