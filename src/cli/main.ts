@@ -11,8 +11,9 @@ import { quarantineCommand } from './commands/quarantine.js';
 import { reconcileCommand } from './commands/reconcile.js';
 import { reportCommand } from './commands/report.js';
 import { serveCommand } from './commands/serve.js';
+import { simulateCommand } from './commands/simulate.js';
 
-const COMMANDS: readonly Command[] = [serveCommand, reportCommand, importCommand, quarantineCommand, numbersCommand, reconcileCommand];
+const COMMANDS: readonly Command[] = [serveCommand, reportCommand, importCommand, quarantineCommand, numbersCommand, reconcileCommand, simulateCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,0 +1,178 @@
+/**
+ * @module
+ * Sends simulated calls to a webhook the way SignalWire does: each call's callback fields as a form body
+ * (or JSON), signed with the project's signing key (Scheme B for forms, Scheme A for JSON), and counts
+ * what the server answered. Two pacings: a backfill sends calls with past Timestamps as fast as the server
+ * answers (a bounded number in flight); a live stream sends new calls at a mean rate (Poisson arrivals).
+ * Both stop early when their AbortSignal fires, after the requests in flight are answered.
+ */
+import { signSignalWireRequest } from '../signature/verify.js';
+import { callbackFieldsOf, type SimulatedCall, type TrafficGenerator } from './traffic-model.js';
+
+/** Where and how the callbacks are sent. */
+export interface SendTarget {
+  /** The webhook URL requests go to. */
+  url: string;
+  /** The URL the server checks signatures against, when it differs from `url` (behind a proxy, PUBLIC_URL). */
+  signedUrl?: string;
+  /** The signing key; null sends unsigned callbacks. */
+  signingKey: string | null;
+  format: 'form' | 'json';
+}
+
+/** What the server answered, counted. */
+export interface SendTally {
+  sent: number;
+  /** 200 `accepted`: a new call stored. */
+  accepted: number;
+  /** 200 `duplicate`: a CallSid already stored. */
+  duplicates: number;
+  /** Any other answer. */
+  rejected: number;
+  /** No answer at all (connection refused, dropped). */
+  failed: number;
+  /** Rejections per `status code` (e.g. `403 CP_ERR_SIGNATURE_INVALID`). */
+  rejections: Record<string, number>;
+  /** The first network failure's message, if any. */
+  firstFailure: string | null;
+}
+
+/** A new, empty tally. */
+export function emptyTally(): SendTally {
+  return { sent: 0, accepted: 0, duplicates: 0, rejected: 0, failed: 0, rejections: {}, firstFailure: null };
+}
+
+/** The request a call becomes: its body, content type and signature header. */
+export function encodeCallback(call: SimulatedCall, target: SendTarget): { body: string; headers: Record<string, string> } {
+  const fields = callbackFieldsOf(call);
+  const contentType = target.format === 'json' ? 'application/json' : 'application/x-www-form-urlencoded';
+  const body = target.format === 'json' ? JSON.stringify(fields) : new URLSearchParams(fields).toString();
+  const headers: Record<string, string> = { 'content-type': contentType };
+  if (target.signingKey !== null) {
+    headers['x-signalwire-signature'] = signSignalWireRequest({ url: target.signedUrl ?? target.url, rawBody: body, contentType, key: target.signingKey });
+  }
+  return { body, headers };
+}
+
+/** Sends callbacks with at most `concurrency` in flight, counting the answers. */
+export class CallbackSender {
+  readonly tally: SendTally = emptyTally();
+  private inFlight = 0;
+  private readonly waiting: Array<() => void> = [];
+  private readonly idle: Array<() => void> = [];
+
+  constructor(private readonly target: SendTarget, private readonly concurrency: number) {}
+
+  /** Starts sending one call; resolves once it is in flight (waits while `concurrency` are). */
+  async submit(call: SimulatedCall): Promise<void> {
+    while (this.inFlight >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.inFlight += 1;
+    this.tally.sent += 1;
+    void this.send(call).finally(() => {
+      this.inFlight -= 1;
+      this.waiting.shift()?.();
+      if (this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
+    });
+  }
+
+  /** Resolves once every request sent so far is answered (or failed). */
+  async drain(): Promise<void> {
+    if (this.inFlight > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
+  }
+
+  private async send(call: SimulatedCall): Promise<void> {
+    const { body, headers } = encodeCallback(call, this.target);
+    try {
+      const response = await fetch(this.target.url, { method: 'POST', headers, body });
+      const text = await response.text();
+      let answer: { result?: unknown; code?: unknown } = {};
+      try {
+        answer = JSON.parse(text) as typeof answer;
+      } catch {
+        // not JSON: counted by status alone
+      }
+      if (response.status === 200 && answer.result === 'accepted') this.tally.accepted += 1;
+      else if (response.status === 200 && answer.result === 'duplicate') this.tally.duplicates += 1;
+      else {
+        this.tally.rejected += 1;
+        const key = `${response.status}${typeof answer.code === 'string' ? ` ${answer.code}` : ''}`;
+        this.tally.rejections[key] = (this.tally.rejections[key] ?? 0) + 1;
+      }
+    } catch (error) {
+      this.tally.failed += 1;
+      if (this.tally.firstFailure === null) {
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        this.tally.firstFailure = cause?.code ?? cause?.message ?? (error as Error).message;
+      }
+    }
+  }
+}
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/** Sends every call created in [from, to) as fast as the server answers; resolves with the tally. */
+export async function sendBackfill(
+  generator: TrafficGenerator, from: number, to: number, sender: CallbackSender, signal?: AbortSignal,
+  onProgress?: (tally: SendTally) => void,
+): Promise<SendTally> {
+  let last = Date.now();
+  for (const call of generator.between(from, to)) {
+    if (signal?.aborted) break;
+    await sender.submit(call);
+    if (onProgress && Date.now() - last >= 1000) {
+      last = Date.now();
+      onProgress(sender.tally);
+    }
+  }
+  await sender.drain();
+  return sender.tally;
+}
+
+/** How long a live stream runs: until a count, a duration, or the signal (whichever comes first). */
+export interface LivePacing {
+  /** Mean calls per second. */
+  rate: number;
+  count?: number;
+  durationMs?: number;
+  signal?: AbortSignal;
+  /** The clock (tests may pass a fake); default Date.now. */
+  now?: () => number;
+}
+
+/**
+ * Sends new calls (Timestamp: now) as Poisson arrivals with a mean of `rate` per second, until `count`
+ * calls, `durationMs`, or the signal. When the server falls behind, at most the sender's concurrency is
+ * in flight and the stream waits for it.
+ */
+export async function sendLive(generator: TrafficGenerator, sender: CallbackSender, pacing: LivePacing, rng: () => number): Promise<SendTally> {
+  const now = pacing.now ?? Date.now;
+  const start = now();
+  const end = pacing.durationMs === undefined ? Infinity : start + pacing.durationMs;
+  const limit = pacing.count ?? Infinity;
+  let due = start;
+  let sent = 0;
+  while (sent < limit && !pacing.signal?.aborted) {
+    due += (-Math.log(1 - rng()) / pacing.rate) * 1000;
+    if (due >= end) {
+      await sleep(Math.max(0, end - now()), pacing.signal);
+      break;
+    }
+    const wait = due - now();
+    if (wait > 1) await sleep(wait, pacing.signal);
+    if (pacing.signal?.aborted) break;
+    await sender.submit(generator.callAt(now()));
+    sent += 1;
+  }
+  await sender.drain();
+  return sender.tally;
+}
