@@ -6,8 +6,11 @@
  * answers (a bounded number in flight); a live stream sends new calls at a mean rate (Poisson arrivals).
  * Both stop early when their AbortSignal fires, after the requests in flight are answered.
  */
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { signSignalWireRequest } from '../signature/verify.js';
-import { callbackFieldsOf, type SimulatedCall, type TrafficGenerator } from './traffic-model.js';
+import { Prng } from './prng.js';
+import { DEFAULT_TRAFFIC_MODEL, TrafficGenerator, callbackFieldsOf, type SimulatedCall } from './traffic-model.js';
 
 /** Where and how the callbacks are sent. */
 export interface SendTarget {
@@ -61,7 +64,16 @@ export class CallbackSender {
   private readonly waiting: Array<() => void> = [];
   private readonly idle: Array<() => void> = [];
 
-  constructor(private readonly target: SendTarget, private readonly concurrency: number) {}
+  private readonly url: URL;
+  private readonly secure: boolean;
+  private readonly agent: HttpAgent;
+
+  constructor(private readonly target: SendTarget, private readonly concurrency: number) {
+    this.url = new URL(target.url);
+    this.secure = this.url.protocol === 'https:';
+    const options = { keepAlive: true, maxSockets: concurrency };
+    this.agent = this.secure ? new HttpsAgent(options) : new HttpAgent(options);
+  }
 
   /** Starts sending one call; resolves once it is in flight (waits while `concurrency` are). */
   async submit(call: SimulatedCall): Promise<void> {
@@ -83,28 +95,47 @@ export class CallbackSender {
   private async send(call: SimulatedCall): Promise<void> {
     const { body, headers } = encodeCallback(call, this.target);
     try {
-      const response = await fetch(this.target.url, { method: 'POST', headers, body });
-      const text = await response.text();
+      const { status, text } = await this.post(body, headers);
       let answer: { result?: unknown; code?: unknown } = {};
       try {
         answer = JSON.parse(text) as typeof answer;
       } catch {
         // not JSON: counted by status alone
       }
-      if (response.status === 200 && answer.result === 'accepted') this.tally.accepted += 1;
-      else if (response.status === 200 && answer.result === 'duplicate') this.tally.duplicates += 1;
+      if (status === 200 && answer.result === 'accepted') this.tally.accepted += 1;
+      else if (status === 200 && answer.result === 'duplicate') this.tally.duplicates += 1;
       else {
         this.tally.rejected += 1;
-        const key = `${response.status}${typeof answer.code === 'string' ? ` ${answer.code}` : ''}`;
+        const key = `${status}${typeof answer.code === 'string' ? ` ${answer.code}` : ''}`;
         this.tally.rejections[key] = (this.tally.rejections[key] ?? 0) + 1;
       }
     } catch (error) {
       this.tally.failed += 1;
-      if (this.tally.firstFailure === null) {
-        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-        this.tally.firstFailure = cause?.code ?? cause?.message ?? (error as Error).message;
-      }
+      this.tally.firstFailure ??= (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     }
+  }
+
+  /** One POST over a kept-alive connection (node:http: about three times fetch's rate on a small machine). */
+  private post(body: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      const request = (this.secure ? httpsRequest : httpRequest)(this.url, {
+        method: 'POST', agent: this.agent, timeout: 30_000, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      }, (response: IncomingMessage) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+        response.on('error', reject);
+      });
+      request.on('timeout', () => request.destroy(Object.assign(new Error('no answer within 30 s'), { code: 'ETIMEDOUT' })));
+      request.on('error', reject);
+      request.end(body);
+    });
+  }
+
+  /** Closes the kept-alive connections. */
+  close(): void {
+    this.agent.destroy();
   }
 }
 
@@ -175,4 +206,56 @@ export async function sendLive(generator: TrafficGenerator, sender: CallbackSend
   }
   await sender.drain();
   return sender.tally;
+}
+
+/** What one simulation run is asked to do. */
+export interface SimulatePlan {
+  target: SendTarget;
+  seed: number;
+  callsPerDay: number;
+  accountSid: string;
+  concurrency: number;
+  backfillMs: number | null;
+  /** Null: no live stream (a backfill alone). */
+  live: { rate: number; count?: number; durationMs?: number } | null;
+}
+
+/** What a run did, per phase. */
+export interface SimulateReport {
+  seed: number;
+  backfill: (SendTally & { seconds: number }) | null;
+  live: (SendTally & { seconds: number }) | null;
+  stopped: boolean;
+}
+
+/** What a caller may watch during a run. */
+export interface SimulationHooks {
+  /** The backfill's counts so far, about once a second. */
+  onBackfillProgress?: (tally: SendTally) => void;
+  /** Called when the backfill is done, before the live stream starts. */
+  onBackfillDone?: (tally: SendTally & { seconds: number }) => void;
+}
+
+/** Runs a plan: the backfill, then the live stream, until done or `signal`. */
+export async function runSimulation(plan: SimulatePlan, signal: AbortSignal, hooks: SimulationHooks = {}): Promise<SimulateReport> {
+  const generator = new TrafficGenerator(plan.seed, { ...DEFAULT_TRAFFIC_MODEL, callsPerDay: plan.callsPerDay, accountSid: plan.accountSid });
+  const report: SimulateReport = { seed: plan.seed, backfill: null, live: null, stopped: false };
+  if (plan.backfillMs !== null) {
+    const started = Date.now();
+    const sender = new CallbackSender(plan.target, plan.concurrency);
+    const tally = await sendBackfill(generator, started - plan.backfillMs, started, sender, signal, hooks.onBackfillProgress);
+    sender.close();
+    report.backfill = { ...tally, seconds: (Date.now() - started) / 1000 };
+    hooks.onBackfillDone?.(report.backfill);
+  }
+  if (plan.live !== null && !signal.aborted) {
+    const started = Date.now();
+    const sender = new CallbackSender(plan.target, plan.concurrency);
+    const arrivals = new Prng(plan.seed ^ 0x5eed);
+    const tally = await sendLive(generator, sender, { ...plan.live, signal }, () => arrivals.next());
+    sender.close();
+    report.live = { ...tally, seconds: (Date.now() - started) / 1000 };
+  }
+  report.stopped = signal.aborted;
+  return report;
 }

@@ -174,7 +174,7 @@ describe('callpulse numbers', () => {
   });
 
   it('429 with Retry-After is waited out and reported on stderr; the command still succeeds', async () => {
-    fake.fail(/IncomingPhoneNumbers$/, { kind: 'status', status: 429, retryAfter: '1' });
+    fake.fail(/IncomingPhoneNumbers\?/, { kind: 'status', status: 429, retryAfter: '1' });
     const result = await cli('list', '--format', 'json');
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stderr, 'SignalWire: rate limited (429); retry 1 in 1.0 s\n');

@@ -131,7 +131,8 @@ describe('callpulse simulate', () => {
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     // Wait until some calls have arrived, then stop it.
-    while (countRows(dbPath, 'calls') - before < 20) await new Promise((resolve) => setTimeout(resolve, 100));
+    const giveUp = Date.now() + 60_000;
+    while (countRows(dbPath, 'calls') - before < 20 && Date.now() < giveUp) await new Promise((resolve) => setTimeout(resolve, 100));
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
     const report = JSON.parse(stdout) as Report;

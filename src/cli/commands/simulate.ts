@@ -7,23 +7,10 @@
  */
 import { randomInt } from 'node:crypto';
 import { loadConfig } from '../../config/load.js';
-import { Prng } from '../../signalwire/prng.js';
-import { CallbackSender, sendBackfill, sendLive, type SendTally, type SendTarget } from '../../signalwire/simulate.js';
-import { DEFAULT_TRAFFIC_MODEL, TrafficGenerator } from '../../signalwire/traffic-model.js';
+import { runSimulation, type SendTally, type SimulatePlan, type SimulateReport } from '../../signalwire/simulate.js';
+import { DEFAULT_TRAFFIC_MODEL } from '../../signalwire/traffic-model.js';
 import { UsageError, type Command } from '../command.js';
 import { parseCount, parseDuration, parseRate } from '../durations.js';
-
-/** What one simulate run is asked to do, read from its flags. */
-export interface SimulatePlan {
-  target: SendTarget;
-  seed: number;
-  callsPerDay: number;
-  accountSid: string;
-  concurrency: number;
-  backfillMs: number | null;
-  /** Null: no live stream (a backfill alone). */
-  live: { rate: number; count?: number; durationMs?: number } | null;
-}
 
 function readPlan(values: Record<string, unknown>): SimulatePlan {
   const url = values.url as string | undefined;
@@ -44,41 +31,10 @@ function readPlan(values: Record<string, unknown>): SimulatePlan {
     seed: values.seed === undefined ? randomInt(2 ** 31) : parseCount('--seed', String(values.seed), 0, 2 ** 32 - 1),
     callsPerDay: values['calls-per-day'] === undefined ? DEFAULT_TRAFFIC_MODEL.callsPerDay : parseCount('--calls-per-day', String(values['calls-per-day']), 1, 10_000_000),
     accountSid: (values.account as string | undefined) ?? DEFAULT_TRAFFIC_MODEL.accountSid,
-    concurrency: values.concurrency === undefined ? 16 : parseCount('--concurrency', String(values.concurrency), 1, 1024),
+    concurrency: values.concurrency === undefined ? 64 : parseCount('--concurrency', String(values.concurrency), 1, 1024),
     backfillMs,
     live,
   };
-}
-
-/** What a run did, per phase. */
-export interface SimulateReport {
-  seed: number;
-  backfill: (SendTally & { seconds: number }) | null;
-  live: (SendTally & { seconds: number }) | null;
-  stopped: boolean;
-}
-
-/** Runs a plan: the backfill, then the live stream, until done or `signal`. */
-export async function runSimulation(
-  plan: SimulatePlan, signal: AbortSignal, log: (line: string) => void = () => undefined,
-): Promise<SimulateReport> {
-  const generator = new TrafficGenerator(plan.seed, { ...DEFAULT_TRAFFIC_MODEL, callsPerDay: plan.callsPerDay, accountSid: plan.accountSid });
-  const report: SimulateReport = { seed: plan.seed, backfill: null, live: null, stopped: false };
-  if (plan.backfillMs !== null) {
-    const started = Date.now();
-    const sender = new CallbackSender(plan.target, plan.concurrency);
-    const tally = await sendBackfill(generator, started - plan.backfillMs, started, sender, signal, (t) => log(`backfill: ${t.sent} sent, ${t.accepted} accepted so far`));
-    report.backfill = { ...tally, seconds: (Date.now() - started) / 1000 };
-  }
-  if (plan.live !== null && !signal.aborted) {
-    const started = Date.now();
-    const sender = new CallbackSender(plan.target, Math.max(plan.concurrency, 64));
-    const arrivals = new Prng(plan.seed ^ 0x5eed);
-    const tally = await sendLive(generator, sender, { ...plan.live, signal }, () => arrivals.next());
-    report.live = { ...tally, seconds: (Date.now() - started) / 1000 };
-  }
-  report.stopped = signal.aborted;
-  return report;
 }
 
 function describeTally(name: string, tally: SendTally & { seconds: number }): string {
@@ -129,7 +85,7 @@ Options:
   --format FORMAT     form (as SignalWire sends, default) or json
   --signing-key KEY   the key to sign with (default: SIGNALWIRE_SIGNING_KEY; none: unsigned)
   --seed N            the random seed (default: random, printed)
-  --concurrency N     requests in flight at most (default 16; the live stream allows 64)
+  --concurrency N     requests in flight at most (default 64)
   --account SID       the AccountSid (project) of the calls (default ${DEFAULT_TRAFFIC_MODEL.accountSid})
   --json              print the report as JSON
   --config FILE       configuration file (for the signing key)
@@ -151,10 +107,12 @@ Exits 0 when every callback was accepted (or was a duplicate), 1 otherwise.`,
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     const asJson = values.json === true;
-    const log = (line: string): void => void (asJson ? undefined : process.stderr.write(line + '\n'));
+    const onBackfillProgress = (t: SendTally): void => {
+      if (!asJson) process.stderr.write(`backfill: ${t.sent} sent, ${t.accepted} accepted so far\n`);
+    };
     let report: SimulateReport;
     try {
-      report = await runSimulation(plan, controller.signal, log);
+      report = await runSimulation(plan, controller.signal, { onBackfillProgress });
     } finally {
       process.removeListener('SIGINT', stop);
       process.removeListener('SIGTERM', stop);
