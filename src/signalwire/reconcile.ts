@@ -83,12 +83,15 @@ export function utcDate(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
-/** The callback fields a Call resource stands for: the eight fields of the spec (no MOS) plus where it came from. */
-export function callbackFieldsOf(call: ApiCall, status: CallStatus): Record<string, string> {
+/**
+ * The callback fields a Call resource stands for: the eight fields of the spec (no MOS) plus where it came
+ * from. A call listed without its `account_sid` belongs to the project whose list it came from.
+ */
+export function callbackFieldsOf(call: ApiCall, status: CallStatus, projectId: string): Record<string, string> {
   const duration = call.duration;
   return {
     CallSid: text(call.sid),
-    AccountSid: text(call.account_sid),
+    AccountSid: text(call.account_sid) || projectId,
     From: text(call.from),
     To: text(call.to),
     Timestamp: text(call.date_created),
@@ -141,7 +144,7 @@ export async function reconcile(client: SignalWireRestClient, store: CallStore, 
       continue;
     }
     report.missing += 1;
-    const fields = callbackFieldsOf(call, status ?? (text(call.status) as CallStatus));
+    const fields = callbackFieldsOf(call, status ?? (text(call.status) as CallStatus), client.projectId);
     const parsed = parseIncomingCallStatus(fields);
     if (!parsed.ok) {
       report.invalid.push({ callSid: sid || '(no sid)', problems: parsed.problems });

@@ -125,6 +125,11 @@ export class SignalWireRestClient {
     this.sleep = options.sleep ?? defaultSleep;
   }
 
+  /** The Project ID the client works for. */
+  get projectId(): string {
+    return this.options.projectId;
+  }
+
   /** `/Accounts/{ProjectID}`: the start of every project resource's path. */
   get accountPath(): string {
     return `/Accounts/${encodeURIComponent(this.options.projectId)}`;

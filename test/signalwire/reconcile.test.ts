@@ -144,12 +144,14 @@ describe('reconcile', () => {
   it('a call whose data does not validate is reported, not stored; the others still are', async () => {
     fake.calls.push(
       call({ sid: 'CA-no-duration', created: SINCE + 810 * MINUTE, status: 'completed', duration: null }),
-      call({ sid: 'CA-good-late', created: SINCE + 811 * MINUTE, status: 'completed', duration: 12 }),
+      call({ sid: 'CA-good-late', created: SINCE + 811 * MINUTE, status: 'completed', duration: 12, account_sid: '' }),
     );
     const report = await reconcile(client, server.store, { since: new Date(SINCE) });
     assert.equal(report.stored, 1);
     assert.deepEqual(report.invalid, [{ callSid: 'CA-no-duration', problems: [{ field: 'CallDuration', message: 'must not be empty on a completed call' }] }]);
-    assert.deepEqual(scan(server.dbPath, "SELECT call_sid FROM calls WHERE call_sid IN ('CA-no-duration', 'CA-good-late')"), [{ call_sid: 'CA-good-late' }]);
+    // A call listed without its account_sid belongs to the project whose list it came from.
+    assert.deepEqual(scan(server.dbPath, "SELECT call_sid, account_sid FROM calls WHERE call_sid IN ('CA-no-duration', 'CA-good-late')"),
+      [{ call_sid: 'CA-good-late', account_sid: fake.projectId }]);
     fake.calls.splice(-2, 2);
   });
 });
