@@ -7,6 +7,7 @@
  * Both stop early when their AbortSignal fires, after the requests in flight are answered.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Worker } from 'node:worker_threads';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { signSignalWireRequest } from '../signature/verify.js';
 import { Prng } from './prng.js';
@@ -258,4 +259,29 @@ export async function runSimulation(plan: SimulatePlan, signal: AbortSignal, hoo
   }
   report.stopped = signal.aborted;
   return report;
+}
+
+/**
+ * {@link runSimulation} on a worker thread (simulation-worker.ts): the same run, its hooks called from
+ * the worker's messages, for a process that also serves the webhook and should not share its event loop.
+ */
+export function runSimulationOnWorker(plan: SimulatePlan, signal: AbortSignal, hooks: SimulationHooks = {}): Promise<SimulateReport> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./simulation-worker.js', import.meta.url), { workerData: plan });
+    const stop = (): void => worker.postMessage('stop');
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+    let report: SimulateReport | null = null;
+    worker.on('message', (message: { type: string; tally?: SendTally & { seconds: number }; report?: SimulateReport }) => {
+      if (message.type === 'progress') hooks.onBackfillProgress?.(message.tally!);
+      else if (message.type === 'backfill-done') hooks.onBackfillDone?.(message.tally!);
+      else if (message.type === 'done') report = message.report!;
+    });
+    worker.on('error', reject);
+    worker.on('exit', () => {
+      signal.removeEventListener('abort', stop);
+      if (report) resolve(report);
+      else reject(new Error('the simulation thread stopped without a report'));
+    });
+  });
 }

@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../../config/load.js';
 import { WEBHOOK_PATH } from '../../http/webhook-handler.js';
 import { startServer } from '../../server.js';
-import { runSimulation, type SendTally, type SimulatePlan } from '../../signalwire/simulate.js';
+import { runSimulationOnWorker, type SendTally, type SimulatePlan } from '../../signalwire/simulate.js';
 import { DEFAULT_TRAFFIC_MODEL } from '../../signalwire/traffic-model.js';
 import { isPostgresUrl } from '../../store/index.js';
 import { UsageError, type Command } from '../command.js';
@@ -109,7 +109,7 @@ Options:
     let code = 0;
     try {
       let lastProgress = Date.now();
-      const report = await runSimulation(plan, controller.signal, {
+      const report = await runSimulationOnWorker(plan, controller.signal, {
         onBackfillProgress: (tally) => {
           if (Date.now() - lastProgress < 5000) return;
           lastProgress = Date.now();
