@@ -15,7 +15,13 @@ import { parseCount, parseDuration, parseRate } from '../durations.js';
 function readPlan(values: Record<string, unknown>): SimulatePlan {
   const url = values.url as string | undefined;
   if (url === undefined) throw new UsageError('simulate needs --url, e.g. --url http://127.0.0.1:3000/webhooks/signalwire/call-status');
-  if (!/^https?:\/\/[^/\s]+/i.test(url)) throw new UsageError(`--url must be an http(s) URL, got "${url}"`);
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // refused below
+  }
+  if (parsed === null || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) throw new UsageError(`--url must be an http(s) URL, got "${url}"`);
   const format = (values.format as string | undefined) ?? 'form';
   if (format !== 'form' && format !== 'json') throw new UsageError(`--format must be form or json, got "${format}"`);
   if (values.duration !== undefined && values.count !== undefined) throw new UsageError('give --duration or --count, not both');
