@@ -31,6 +31,7 @@ const FILE_SHAPE: Record<string, readonly string[] | null> = {
   signalwire: ['signingKeys', 'space', 'projectId'],
   ingest: ['maxBatch'],
   metrics: ['poorQualityBelow', 'shortCallSeconds'],
+  wallboard: ['successRate', 'mos'],
   logLevel: null,
 };
 
@@ -111,6 +112,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     maxBatch: section(file, 'ingest').maxBatch,
     poorQualityBelow: section(file, 'metrics').poorQualityBelow,
     shortCallSeconds: section(file, 'metrics').shortCallSeconds,
+    wallboard: file.wallboard,
     logLevel: pick(env.LOG_LEVEL, file.logLevel),
     space: pick(env.SIGNALWIRE_SPACE, signalwire.space),
     spaceUrl: overrides.spaceUrl,

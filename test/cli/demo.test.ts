@@ -91,6 +91,10 @@ describe('callpulse demo', () => {
       assert.ok(summary.calls > 0.9 * backfilledCount, `${summary.calls} of ${backfilledCount}`);
       const list = (await (await fetch(`${baseUrl}/api/v1/calls?since=7d&limit=5`)).json()) as { calls: unknown[] };
       assert.equal(list.calls.length, 5);
+      // The dashboard URL it printed serves the dashboard page.
+      const page = await fetch(`${baseUrl}/`);
+      assert.equal(page.status, 200);
+      assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
 
       // The live stream keeps adding calls.
       const start = countRows(dbPath, 'calls');
