@@ -11,7 +11,6 @@ import { hasSigningKeys, type Config } from './config/schema.js';
 import type { Logger } from './domain/logger.js';
 import { buildApp } from './http/app.js';
 import { isLoopbackAddress } from './http/access.js';
-import { callerPrivacy } from './ingest/caller-privacy.js';
 import { Ingest } from './ingest/ingest.js';
 import { LiveFeed } from './ingest/live-feed.js';
 import { fanOut } from './ingest/observers.js';
@@ -19,6 +18,7 @@ import { signingKeys } from './ingest/signing-keys.js';
 import { RetentionRunner } from './maintenance/retention.js';
 import { MetricsEngine } from './metrics/engine.js';
 import { PrometheusExporter } from './metrics/prometheus.js';
+import { callerPrivacy } from './store/caller-privacy.js';
 import { createStore } from './store/index.js';
 import type { CallStore } from './store/call-store.js';
 import type { FastifyInstance } from 'fastify';
@@ -86,7 +86,8 @@ export function unsafeStartReason(config: Config): string | null {
 export async function startServer(config: Config, logger: PinoLogger = pino({ level: config.logLevel })): Promise<RunningServer> {
   const refusal = unsafeStartReason(config);
   if (refusal) throw new Error(refusal);
-  const store = await createStore(config.database);
+  // Privacy mode: the store hashes callers' numbers in whatever is written to it.
+  const store = await createStore(config.database, { privacy: callerPrivacy(config.privacy) });
   const keys = signingKeys(config.signing.defaultKeys, config.signing.projects);
   const services = createServices(config, store, logger);
   const { ingest, live, exporter } = services;

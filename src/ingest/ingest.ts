@@ -7,7 +7,7 @@
 import { errorBody, isStorageUnavailable, storageUnavailable, type CallpulseError } from '../domain/errors.js';
 import { silentLogger, type Logger } from '../domain/logger.js';
 import type { CallStore, DeliveryMeta, WriteItem, WriteOutcome } from '../store/call-store.js';
-import type { CallerPrivacy } from './caller-privacy.js';
+import type { CallerPrivacy } from '../store/caller-privacy.js';
 import { GroupCommitter, type CommitObserver } from './group-commit.js';
 import { readCallback, type InboundRequest } from './read-callback.js';
 import type { SigningKeys } from './signing-keys.js';

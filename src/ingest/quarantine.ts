@@ -5,8 +5,7 @@
  * when the callback arrived, so they are not checked again.
  */
 import { parseIncomingCallStatus } from '../domain/call-event.js';
-import type { CallStore, WriteItem, QuarantineEntry } from '../store/call-store.js';
-import type { CallerPrivacy } from './caller-privacy.js';
+import type { CallStore, CallWrite, QuarantineEntry } from '../store/call-store.js';
 
 /** What a replay did. */
 export interface ReplayReport {
@@ -19,15 +18,15 @@ export interface ReplayReport {
 const PAGE = 1000;
 
 /**
- * Replays the quarantine into the store; running it twice changes nothing the second time. With `privacy`,
- * callers' numbers are hashed before storing (a number quarantined in privacy mode is a hash already: it
- * stays as it is, and such a call has no caller country and cannot be a repeat caller).
+ * Replays the quarantine into the store; running it twice changes nothing the second time. (In privacy mode
+ * a quarantined caller's number is a hash already: it stays as it is, and such a call has no caller country
+ * and cannot be a repeat caller.)
  */
-export async function replayQuarantine(store: CallStore, privacy: CallerPrivacy | null = null): Promise<ReplayReport> {
+export async function replayQuarantine(store: CallStore): Promise<ReplayReport> {
   const report: ReplayReport = { examined: 0, accepted: 0, duplicates: 0, stillInvalid: [] };
   const entries = await store.listQuarantine({ includeReplayed: false, limit: Number.MAX_SAFE_INTEGER });
   for (let start = 0; start < entries.length; start += PAGE) {
-    const writes: WriteItem[] = [];
+    const writes: CallWrite[] = [];
     for (const entry of entries.slice(start, start + PAGE)) {
       report.examined += 1;
       const parsed = parseIncomingCallStatus(entry.raw);
@@ -35,15 +34,14 @@ export async function replayQuarantine(store: CallStore, privacy: CallerPrivacy 
         report.stillInvalid.push({ id: entry.id, problems: parsed.problems });
         continue;
       }
-      const write: WriteItem = {
+      writes.push({
         kind: 'call',
         event: parsed.event,
         raw: entry.raw,
         source: 'webhook',
         delivery: { method: entry.method, contentType: entry.contentType, receivedAt: entry.receivedAt },
         quarantineId: entry.id,
-      };
-      writes.push(privacy ? privacy.protect(write) : write);
+      });
     }
     const outcomes = writes.length > 0 ? await store.writeBatch(writes) : [];
     for (const outcome of outcomes) {

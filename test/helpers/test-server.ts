@@ -11,6 +11,7 @@ import { formBody, signForm } from './independent-signer.js';
 import { buildApp } from '../../src/http/app.js';
 import { createServices, type Services } from '../../src/server.js';
 import { silentLogger } from '../../src/domain/logger.js';
+import { callerPrivacy } from '../../src/store/caller-privacy.js';
 import { createStore } from '../../src/store/index.js';
 import type { CallStore } from '../../src/store/call-store.js';
 
@@ -44,7 +45,7 @@ export async function startTestServer(settings: RawSettings = {}): Promise<TestS
   const { dir, cleanup } = tempDir();
   const dbPath = join(dir, 'callpulse.db');
   const config = validateConfig({ database: dbPath, ...settings });
-  const store = await createStore(config.database);
+  const store = await createStore(config.database, { privacy: callerPrivacy(config.privacy) });
   const services = createServices(config, store, silentLogger);
   const app = buildApp({ config, store, ingest: services.ingest, live: services.live, exporter: services.exporter });
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -133,7 +133,7 @@ describe('retention over old and new rows', () => {
   });
 
   it('no rollup bucket ends before its cutoff; a month is kept until all of it is past', () => {
-    const rows = scan<{ level: string; bucket: number }>(dbPath, 'SELECT level, bucket FROM rollups');
+    const rows = scan<{ level: string; bucket: number }>(dbPath, 'SELECT level, bucket FROM rollups UNION ALL SELECT level, bucket FROM rollup_splits');
     const quarterCut = Math.floor(ROLLUPS_CUTOFF / (15 * MINUTE)) * 15 * MINUTE;
     const dayCut = Math.floor(ROLLUPS_CUTOFF / DAY) * DAY;
     const monthCut = Date.UTC(2024, 2, 1);
@@ -142,6 +142,7 @@ describe('retention over old and new rows', () => {
       assert.ok(row.bucket >= cut, `${row.level} ${new Date(row.bucket).toISOString()} is kept`);
     }
     assert.ok(rows.some((r) => r.level === 'month' && r.bucket === monthCut), 'March is still there as a month');
+    assert.ok(scan(dbPath, 'SELECT 1 FROM rollup_splits WHERE level = ? AND bucket = ?', 'day', Date.UTC(2024, 4, 6)).length > 0, '6 May\'s splits are kept');
     assert.ok(!rows.some((r) => r.bucket === Date.UTC(2024, 2, 7)), '7 March as a day is gone');
     assert.ok(deleted.rollups > 0);
   });

@@ -4,19 +4,18 @@
  * those that validate now.
  */
 import { loadConfig } from '../../config/load.js';
-import type { Config } from '../../config/schema.js';
-import { callerPrivacy } from '../../ingest/caller-privacy.js';
 import { replayQuarantine } from '../../ingest/quarantine.js';
+import { callerPrivacy } from '../../store/caller-privacy.js';
 import { createStore } from '../../store/index.js';
 import type { CallStore } from '../../store/call-store.js';
 import { DATA_OPTIONS, DATA_OPTIONS_HELP, UsageError, type Command } from '../command.js';
 import { renderTable } from '../table.js';
 
-async function withStore<T>(values: Record<string, unknown>, work: (store: CallStore, config: Config) => Promise<T>): Promise<T> {
+async function withStore<T>(values: Record<string, unknown>, work: (store: CallStore) => Promise<T>): Promise<T> {
   const config = loadConfig({ config: values.config as string | undefined, db: values.db as string | undefined });
-  const store = await createStore(config.database);
+  const store = await createStore(config.database, { privacy: callerPrivacy(config.privacy) });
   try {
-    return await work(store, config);
+    return await work(store);
   } finally {
     await store.close();
   }
@@ -46,7 +45,7 @@ async function list(values: Record<string, unknown>): Promise<number> {
 }
 
 async function replay(values: Record<string, unknown>): Promise<number> {
-  const report = await withStore(values, (store, config) => replayQuarantine(store, callerPrivacy(config.privacy)));
+  const report = await withStore(values, replayQuarantine);
   if (values.format === 'json') {
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     return 0;

@@ -1,21 +1,25 @@
 /**
  * @module
- * Privacy mode: callers' numbers are stored as keyed hashes, never in clear. A write item is protected on
- * its way to the store (webhook, import and quarantine replay all pass here): `From` in the event and the
- * caller's fields in the raw ones become `h:` + 20 hex digits of HMAC-SHA256(key, number). The same number
- * always gives the same hash, so repeat callers are still found; the caller's country was worked out from
- * the real number by the parser before, and travels with the event.
+ * Privacy mode: callers' numbers are stored as keyed hashes, never in clear. `createStore` wraps the store so
+ * that every write item (webhook, import, quarantine replay, reconcile: whoever writes) is protected on its
+ * way in: `From` in the event and the caller's fields in the raw ones become `h:` + 20 hex digits of
+ * HMAC-SHA256(key, number). Ingest protects its items itself too, before the live feed and /metrics see them
+ * (protecting twice changes nothing). The same number always gives the same hash, so repeat callers are still
+ * found; the caller's country was worked out from the real number by the parser before, and travels with the event.
  */
 import { createHmac } from 'node:crypto';
-import type { WriteItem } from '../store/call-store.js';
+import type { CallStore, WriteItem } from './call-store.js';
 
 /** The raw fields that name or locate the caller (the spec's `From`, and Twilio-compatible extras). */
 export const CALLER_FIELDS = ['From', 'Caller', 'CallerName', 'FromCity', 'FromState', 'FromZip', 'CallerCity', 'CallerState', 'CallerZip'] as const;
 
 const CALLER_FIELD_SET = new Set<string>(CALLER_FIELDS);
 const HASHED = /^h:[0-9a-f]{20}$/;
-/** A phone number inside free text: a digit, then 6 or more digits, spaces, dots, dashes or parentheses, ending on a digit. */
-const NUMBER_IN_TEXT = /\+?\d[\d\s().-]{5,}\d/g;
+/**
+ * In free text: a hash already made (kept as it is), or a phone number: a digit, then 6 or more digits,
+ * spaces, dots, dashes or parentheses, ending on a digit.
+ */
+const NUMBER_IN_TEXT = /h:[0-9a-f]{20}(?![0-9a-f])|\+?\d[\d\s().-]{5,}\d/g;
 
 /** True when a value is already a caller hash (a quarantined callback replayed keeps its hash). */
 export function isCallerHash(value: string): boolean {
@@ -42,7 +46,7 @@ export class CallerPrivacy {
 
   /** Free text (a line that could not be read as fields) with every number-like run replaced by its hash. */
   protectText(text: string): string {
-    return text.replace(NUMBER_IN_TEXT, (match) => this.hash(match.replace(/[^\d+]/g, '')));
+    return text.replace(NUMBER_IN_TEXT, (match) => (isCallerHash(match) ? match : this.hash(match.replace(/[^\d+]/g, ''))));
   }
 
   private protectFields(raw: Record<string, unknown>): Record<string, unknown> {
@@ -76,4 +80,16 @@ export class CallerPrivacy {
 /** The privacy step for the configuration: a CallerPrivacy when privacy mode is on, else null. */
 export function callerPrivacy(settings: { hashCallers: boolean; key: string | null }): CallerPrivacy | null {
   return settings.hashCallers && settings.key !== null ? new CallerPrivacy(settings.key) : null;
+}
+
+/** The store, with every write item protected before it reaches the backend; everything else as it is. */
+export function withCallerPrivacy(store: CallStore, privacy: CallerPrivacy): CallStore {
+  const writeBatch: CallStore['writeBatch'] = (items) => store.writeBatch(items.map((item) => privacy.protect(item)));
+  return new Proxy(store, {
+    get(target, property) {
+      if (property === 'writeBatch') return writeBatch;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
