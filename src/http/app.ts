@@ -10,6 +10,7 @@ import type { Ingest } from '../ingest/ingest.js';
 import type { LiveFeed } from '../ingest/live-feed.js';
 import type { PrometheusExporter } from '../metrics/prometheus.js';
 import type { CallStore } from '../store/call-store.js';
+import { CallpulseError } from '../domain/errors.js';
 import { checkReadAccess } from './access.js';
 import { installErrorHandling } from './error-handler.js';
 import { registerAlertRoutes } from './routes/alerts.js';
@@ -55,7 +56,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     bodyLimit: BODY_LIMIT,
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.server.trustProxy,
-    return503OnClosing: true,
+    // While closing, every request gets our own coded 503 (the onRequest hook below), not the framework's.
+    return503OnClosing: false,
   }) as unknown as FastifyInstance;
 
   app.removeAllContentTypeParsers();
@@ -64,6 +66,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.addContentTypeParser(['application/x-www-form-urlencoded', 'application/json'], { parseAs: 'buffer' }, keepRawBody);
   app.addContentTypeParser(/^application\/[\w.+-]+\+json$/, { parseAs: 'buffer' }, keepRawBody);
   installErrorHandling(app);
+  app.addHook('onRequest', async () => {
+    if (closing) throw new CallpulseError('CP_ERR_SHUTTING_DOWN', 'the server is shutting down; try again in a moment');
+  });
 
   registerHealthRoutes(app, store);
   registerDashboardRoutes(app);

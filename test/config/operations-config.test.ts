@@ -29,6 +29,7 @@ describe('callpulse.config.example.yaml', () => {
   it('loads, with its env:NAME references resolved, and means what its comments say', () => {
     const config = loadConfig({ config: EXAMPLE }, EXAMPLE_ENV);
     assert.deepEqual(config.signing.projects.get('b3877c40-da60-4998-90ad-b792e98472af'), ['key-main', 'key-main-old']);
+    assert.deepEqual([config.signalwire.spaceUrl, config.signalwire.projectId], ['https://example.signalwire.com', 'b3877c40-da60-4998-90ad-b792e98472af']);
     assert.equal(config.prometheus.topNumbers, 20);
     assert.deepEqual(config.retention, { callsDays: 90, rollupsDays: 1095, runEveryMinutes: 60 });
     assert.deepEqual(config.privacy, { hashCallers: false, key: null });
