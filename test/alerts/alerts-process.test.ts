@@ -89,6 +89,10 @@ describe('alerts in a real server process', () => {
       assert.equal(await second.exited, 0);
     }
     assert.equal(receiver.requests.length, 2);
+    for (const output of [first.output(), second.output()]) {
+      assert.match(output, /"msg":"alert notification sent"/);
+      assert.ok(!output.includes(`${receiver.url}/ops`), 'a webhook URL is a secret: only its origin is logged');
+    }
   });
 
   it('callpulse alerts check prints what fires, as a table or JSON, and changes nothing', async () => {

@@ -173,6 +173,7 @@ describe('privacy mode', () => {
       }
     }
     assert.ok(!privateBytes.includes(CALLER_NAME));
+    for (const secret of [KEY, PRIVACY_KEY]) assert.ok(!logs.includes(secret), 'no signing or privacy key in the log');
     const quarantined = scan<{ url: string; raw: string }>(privateRun.db, 'SELECT url, raw FROM quarantine ORDER BY id');
     assert.equal(quarantined.length, 3);
     assert.ok(quarantined[0]!.url.includes(`From=${encodeURIComponent(hashOf(CALLERS[3]!))}`), 'the GET callback\'s URL keeps the hash');
