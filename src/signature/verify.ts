@@ -152,6 +152,7 @@ export function verifySignalWireSignature(input: VerifyInput): boolean {
 
 /** What {@link signSignalWireRequest} signs: the request, the key, and which scheme to use. */
 export interface SignInput extends SignedRequest {
+  /** The signing key. */
   key: string;
   /** `A` (hex over url + raw body) or `B` (base64 over url + sorted form params, or the URL alone). Default: A for JSON, B otherwise. */
   scheme?: 'A' | 'B';
