@@ -5,7 +5,7 @@
  * metrics are the service's own (the same engine as the API and the dashboard). This entry loads the
  * database driver; the library's main entry never does.
  */
-import type { CallStatusEvent } from '../domain/call-event.js';
+import type { CallbackFields, CallStatusEvent } from '../domain/call-event.js';
 import { storageUnavailable } from '../domain/errors.js';
 import { GroupCommitter } from '../ingest/group-commit.js';
 import { BREAKDOWNS, MetricsEngine, type Breakdown, type BreakdownRow, type TimeseriesPoint } from '../metrics/engine.js';
@@ -43,8 +43,11 @@ export interface MetricsQuery {
   account?: string | undefined;
 }
 
-/** How a call reached you, for the stored delivery record; every part is optional. */
-export type RecordCallDetails = Partial<Pick<CallbackContext, 'method' | 'contentType' | 'raw' | 'receivedAt'>>;
+/** How a call reached you, for the stored delivery record (a handler's {@link CallbackContext} is one); every part is optional. */
+export type RecordCallDetails = Partial<Pick<CallbackDelivery, 'method' | 'contentType' | 'receivedAt'>> & {
+  /** Every field as received; rebuilt from the event when not given. */
+  raw?: CallbackFields | undefined;
+};
 
 /** A callback refused with 422, to keep in quarantine (`callpulse quarantine replay` stores it once it validates). */
 export type QuarantineInput = Pick<InvalidCallback, 'raw' | 'problems' | 'url'> & Partial<Pick<CallbackDelivery, 'method' | 'contentType' | 'receivedAt'>>;
@@ -142,7 +145,7 @@ export async function createCallStore(options: CallStoreOptions): Promise<Callpu
   let closed = false;
 
   async function write(item: WriteItem): Promise<WriteOutcome> {
-    if (closed) throw new Error('callpulse: this call store is closed');
+    if (closed) throw storageUnavailable('the call store is closed');
     try {
       return await committer.submit(item);
     } catch (error) {
