@@ -1,7 +1,8 @@
 /**
  * The public types, as a user's TypeScript sees them: tsc (a child process) compiles a consumer file
  * (fixtures/consumer.ts) that imports the package by name against the built declarations, under `node16`,
- * `bundler` and `nodenext` resolution. The file's expectations fail to compile when a public type regresses.
+ * `bundler` and `nodenext` resolution. The file's expectations fail to compile when a public type regresses;
+ * the runnable examples are type-checked too.
  * A regressed copy checks the check (it must fail where expected), and the compiler API checks that every
  * export of every entry, and every member of the library's own interfaces, has a TSDoc comment.
  */
@@ -43,6 +44,13 @@ describe('public types', () => {
       assert.equal(code, 0);
     });
   }
+
+  it('the runnable examples type-check against the public types (checkJs)', async () => {
+    const examples = ['fastify', 'express', 'hono'].map((name) => `examples/${name}.js`);
+    const { code, output } = await tsc([...COMMON, '--module', 'node16', '--moduleResolution', 'node16', '--skipLibCheck', '--allowJs', '--checkJs', ...examples]);
+    assert.equal(output, '');
+    assert.equal(code, 0);
+  });
 
   function diagnosticsOf(text: string): ts.Diagnostic[] {
     const options: ts.CompilerOptions = {
