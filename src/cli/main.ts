@@ -5,12 +5,16 @@
  */
 import { ConfigError } from '../config/schema.js';
 import { parseCommandArgs, UsageError, type Command } from './command.js';
+import { demoCommand } from './commands/demo.js';
 import { importCommand } from './commands/import.js';
+import { numbersCommand } from './commands/numbers.js';
 import { quarantineCommand } from './commands/quarantine.js';
+import { reconcileCommand } from './commands/reconcile.js';
 import { reportCommand } from './commands/report.js';
 import { serveCommand } from './commands/serve.js';
+import { simulateCommand } from './commands/simulate.js';
 
-const COMMANDS: readonly Command[] = [serveCommand, reportCommand, importCommand, quarantineCommand];
+const COMMANDS: readonly Command[] = [serveCommand, demoCommand, reportCommand, importCommand, quarantineCommand, numbersCommand, reconcileCommand, simulateCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -168,6 +168,20 @@ describe('metrics engine: rollups equal a plain scan of the calls', () => {
               assert.deepEqual(rounded(summary), rounded(plainSummary(dbPath, from, to, { ...plainFilter, number: group.number! })), `number ${group.number}`);
             }
             assert.equal(numbers.reduce((sum, row) => sum + row.calls, 0), fromRollups.calls);
+            // A time series: each point equals the plain scan of its bucket, clipped to the range. Daily
+            // buckets in New York cut UTC days and 15-minute rollups alike; at most 30 days of them here.
+            const seriesTo = Math.min(to, from + 30 * 86_400_000);
+            const points = await engine.timeseries({ from, to: seriesTo }, '1d', 'America/New_York', filter);
+            for (const [i, point] of points.entries()) {
+              const start = i === 0 ? from : Date.parse(point.start);
+              const end = i === points.length - 1 ? seriesTo : Date.parse(points[i + 1]!.start);
+              const plain = plainSummary(dbPath, start, end, plainFilter);
+              assert.deepEqual(
+                rounded([point.calls, point.completed, point.successRate, point.mosMean, point.mosP10, point.durationMean]),
+                rounded([plain.calls, plain.completed, plain.successRate, plain.mos.mean, plain.mos.p10, plain.duration.mean]),
+                `point ${point.start}`,
+              );
+            }
           }
         } finally {
           await store.close();
