@@ -83,8 +83,8 @@ export interface CallbackRequest {
   url: string;
   /** The Content-Type header. */
   contentType?: string | undefined;
-  /** The raw body bytes exactly as received; empty for GET. */
-  rawBody: Uint8Array;
+  /** The raw body bytes exactly as received (a string is taken as UTF-8); empty for GET. */
+  rawBody: Uint8Array | string;
   /** The `X-SignalWire-Signature` header, else `X-Twilio-Signature` ({@link signatureOf} picks it). */
   signature?: string | undefined;
 }
@@ -150,7 +150,8 @@ export function errorAnswer(error: CallpulseError, extraHeaders: Record<string, 
   return { status: error.status, headers: { 'content-type': JSON_TYPE, ...extraHeaders }, body: errorBody(error) };
 }
 
-function toBuffer(bytes: Uint8Array): Buffer {
+function toBuffer(bytes: Uint8Array | string): Buffer {
+  if (typeof bytes === 'string') return Buffer.from(bytes);
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
@@ -179,7 +180,7 @@ export function createCallStatusHandler(options: CallStatusHandlerOptions): Call
   };
   const acceptsMethod = (method: string): boolean => method === 'POST' || method === 'GET';
 
-  async function handle(request: CallbackRequest): Promise<CallbackAnswer> {
+  async function answer(request: CallbackRequest): Promise<CallbackAnswer> {
     const { method, url } = request;
     if (!acceptsMethod(method)) {
       return errorAnswer(new CallpulseError('CP_ERR_METHOD_NOT_ALLOWED', `${method} is not allowed; callbacks come as POST or GET`), { allow: 'GET, POST' });
@@ -209,6 +210,9 @@ export function createCallStatusHandler(options: CallStatusHandlerOptions): Call
       return failed(error);
     }
   }
+
+  /** Never throws: whatever goes wrong (a hook, or a request object that is not one) becomes an answer. */
+  const handle = (request: CallbackRequest): Promise<CallbackAnswer> => answer(request).catch(failed);
 
   return {
     handle,

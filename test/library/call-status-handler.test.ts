@@ -57,6 +57,17 @@ describe('createCallStatusHandler: answers', () => {
     assert.deepEqual(events, ['CA-core-1']);
   });
 
+  it('takes a string body; never throws, even on a request that is not one (500, told to onError)', async () => {
+    const seen: unknown[] = [];
+    const handler = createCallStatusHandler({ keys: KEY, onCall: noop, onError: (error) => seen.push(error) });
+    const request = formRequest(callbackFields({ CallSid: 'CA-core-string' }));
+    const fromString = await handler.handle({ ...request, rawBody: new TextDecoder().decode(request.rawBody) });
+    assert.deepEqual(fromString.body, { result: 'accepted', callSid: 'CA-core-string' });
+    const broken = await handler.handle(null as never);
+    assert.deepEqual([broken.status, broken.body], [500, { error: 'internal error; see the server log', code: 'CP_ERR_INTERNAL' }]);
+    assert.equal(seen.length, 1);
+  });
+
   it('405 with Allow for methods other than GET and POST, before anything else', async () => {
     let called = false;
     const handler = createCallStatusHandler({ keys: KEY, onCall: () => void (called = true) });
