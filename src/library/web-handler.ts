@@ -54,7 +54,7 @@ function toResponse(answer: CallbackAnswer): Response {
  */
 export function createWebHandler(options: CallStatusHandlerOptions): (request: Request) => Promise<Response> {
   const handler = createCallStatusHandler(options);
-  return async (request) => {
+  async function serve(request: Request): Promise<Response> {
     const { method } = request;
     const origin = ORIGIN.exec(request.url);
     const pathAndQuery = origin ? request.url.slice(origin[0].length) || '/' : request.url;
@@ -74,5 +74,7 @@ export function createWebHandler(options: CallStatusHandlerOptions): (request: R
       'x-twilio-signature': request.headers.get('x-twilio-signature') ?? undefined,
     });
     return toResponse(await handler.handle({ method, url, contentType: request.headers.get('content-type') ?? undefined, rawBody, signature }));
-  };
+  }
+  // A body stream that fails (the client went away) still gets an answer, never a stack trace.
+  return (request) => serve(request).catch((error: unknown) => toResponse(handler.fail(error)));
 }
