@@ -27,6 +27,11 @@ export interface CallWrite {
   delivery: DeliveryMeta;
   /** Set when this call is re-ingested from quarantine: that entry is marked replayed in the same transaction. */
   quarantineId?: number;
+  /**
+   * The caller's country, worked out from the number as received, when `event.from` no longer is that number
+   * (privacy mode sets it before hashing: store/caller-privacy.ts). Absent: the store works it out from `event.from`.
+   */
+  fromCountry?: string | null;
 }
 
 /** A signed callback that failed validation: kept with the reason so nothing is lost. */

@@ -5,9 +5,10 @@
  * way in: `From` in the event and the caller's fields in the raw ones become `h:` + 20 hex digits of
  * HMAC-SHA256(key, number). Ingest protects its items itself too, before the live feed and /metrics see them
  * (protecting twice changes nothing). The same number always gives the same hash, so repeat callers are still
- * found; the caller's country was worked out from the real number by the parser before, and travels with the event.
+ * found; the caller's country is worked out from the real number first, and travels with the item.
  */
 import { createHmac } from 'node:crypto';
+import { callerCountry } from '../domain/phone-number.js';
 import type { CallStore, WriteItem } from './call-store.js';
 
 /** The raw fields that name or locate the caller (the spec's `From`, and Twilio-compatible extras). */
@@ -36,10 +37,14 @@ export class CallerPrivacy {
     return 'h:' + createHmac('sha256', this.key).update(value, 'utf8').digest('hex').slice(0, 20);
   }
 
-  /** The item as it may be stored: callers' numbers hashed in the event, the raw fields and a GET's URL. */
+  /**
+   * The item as it may be stored: callers' numbers hashed in the event, the raw fields and a GET's URL; a call
+   * keeps the country of its real number (worked out here, before hashing, unless already carried).
+   */
   protect(item: WriteItem): WriteItem {
     if (item.kind === 'call') {
-      return { ...item, event: { ...item.event, from: this.hash(item.event.from) }, raw: this.protectFields(item.raw) };
+      const fromCountry = item.fromCountry !== undefined ? item.fromCountry : callerCountry(item.event.from);
+      return { ...item, event: { ...item.event, from: this.hash(item.event.from) }, raw: this.protectFields(item.raw), fromCountry };
     }
     return { ...item, raw: this.protectFields(item.raw), url: this.protectUrl(item.url) };
   }

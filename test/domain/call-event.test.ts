@@ -56,7 +56,6 @@ describe('parseIncomingCallStatus: a valid callback', () => {
       to: '+15557654321',
       fromIsE164: true,
       toIsE164: true,
-      fromCountry: null, // +1 555 belongs to no region: a fictional number
       timestamp: new Date(1_712_255_535_000),
       timestampText: 'Thu, 04 Apr 2024 18:32:15 +0000',
       status: 'completed',
@@ -65,12 +64,6 @@ describe('parseIncomingCallStatus: a valid callback', () => {
       extra: {},
     });
     assert.equal(event.timestamp.getTime(), 1_712_255_535_000);
-  });
-
-  test('the caller\'s country comes from the number as received (Toronto: CA; London: GB; a SIP URI: none)', () => {
-    assert.equal(expectOk(parseIncomingCallStatus(validFields({ From: '+14165550100' }))).fromCountry, 'CA');
-    assert.equal(expectOk(parseIncomingCallStatus(validFields({ From: '+442071838750' }))).fromCountry, 'GB');
-    assert.equal(expectOk(parseIncomingCallStatus(validFields({ From: 'sip:alice@example.com' }))).fromCountry, null);
   });
 
   test('does not modify its input', () => {

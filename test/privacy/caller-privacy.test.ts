@@ -34,7 +34,7 @@ describe('CallerPrivacy', () => {
     const item = privacy.protect(callItem(fields));
     assert.ok(item.kind === 'call');
     assert.equal(item.event.from, hashOf('+442079460958'));
-    assert.equal(item.event.fromCountry, 'GB', 'the country of the real number stays');
+    assert.equal(item.fromCountry, 'GB', 'the country of the real number travels with the item');
     assert.equal(item.event.fromIsE164, true, 'still counted as an E.164 caller for repeat callers');
     assert.deepEqual(item.raw, { ...fields, From: hashOf('+442079460958'), Caller: hashOf('+442079460958'), CallerName: hashOf('Jane'), FromZip: hashOf('SW1A') });
   });
@@ -58,6 +58,8 @@ describe('CallerPrivacy', () => {
       const once = privacy.protect(item);
       assert.deepEqual(privacy.protect(once), once);
     }
+    const call = privacy.protect(items[0]!);
+    assert.ok(call.kind === 'call' && call.fromCountry === 'US', 'protected twice, the country stays that of the real number');
   });
 
   it('a store opened in privacy mode hashes whatever is written to it', async () => {

@@ -8,6 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { CallStatus } from '../../domain/call-event.js';
+import { callerCountry } from '../../domain/phone-number.js';
 import { REPEAT_WINDOW_MS, rollupDeltas, type RollupCall } from '../../metrics/rollups.js';
 import type { WriteOutcome } from '../call-store.js';
 import { createRollupApplier } from './sqlite-rollups.js';
@@ -60,9 +61,10 @@ export function createBatchWriter(db: Database.Database): (rows: readonly WriteR
   }
 
   function writeCall(row: CallRow, newCalls: RollupCall[], newlyRepeated: RollupCall[]): WriteOutcome {
-    const [, callSid, accountSid, from, to, fromE164, , createdAt, , status, durationSeconds, mos, source, receivedAt, method, contentType, raw, fromCountry, quarantineId] = row;
-    // The country comes with the row (worked out by the parser from the number as received: `from` may be its hash).
-    const insert = insertCall.run(...row.slice(1, 18));
+    const [, callSid, accountSid, from, to, fromE164, , createdAt, , status, durationSeconds, mos, source, receivedAt, method, contentType, raw, givenCountry, quarantineId] = row;
+    // In privacy mode `from` is a hash: the country was worked out from the real number and comes with the row.
+    const fromCountry = givenCountry === undefined ? callerCountry(from) : givenCountry;
+    const insert = insertCall.run(...row.slice(1, 17), fromCountry);
     const inserted = insert.changes === 1;
     if (inserted) {
       const repeated = fromE164 === 1 && laterCall.get(from, to, createdAt, createdAt + REPEAT_WINDOW_MS, createdAt, callSid) !== undefined;

@@ -10,7 +10,7 @@ import type { WriteItem } from '../call-store.js';
 export type CallRow = [
   kind: 'call', callSid: string, accountSid: string, from: string, to: string, fromE164: number, toE164: number,
   createdAt: number, timestampText: string, status: string, durationSeconds: number | null, mos: number | null,
-  source: string, receivedAt: number, method: string, contentType: string | null, raw: string, fromCountry: string | null,
+  source: string, receivedAt: number, method: string, contentType: string | null, raw: string, fromCountry: string | null | undefined,
   quarantineId: number | null,
 ];
 
@@ -31,7 +31,7 @@ export function toWriteRow(item: WriteItem): WriteRow {
   return [
     'call', event.callSid, event.accountSid, event.from, event.to, event.fromIsE164 ? 1 : 0, event.toIsE164 ? 1 : 0,
     event.timestamp.getTime(), event.timestampText, event.status, event.durationSeconds, event.mos,
-    item.source, delivery.receivedAt.getTime(), delivery.method, delivery.contentType, JSON.stringify(item.raw), event.fromCountry,
+    item.source, delivery.receivedAt.getTime(), delivery.method, delivery.contentType, JSON.stringify(item.raw), item.fromCountry,
     item.quarantineId ?? null,
   ];
 }
