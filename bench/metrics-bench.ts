@@ -137,10 +137,12 @@ export function formatMetricsMarkdown(report: MetricsReport, machineLine: string
   });
   const build = report.dataset.build;
   const importLine = build
-    ? `Built in this run by \`callpulse import\` (CSV, one child process): ${build.importSeconds.toFixed(0)} s, ` +
+    ? `${report.dataset.cached ? `Built by an earlier run (${build.builtAt.slice(0, 16)}Z, kept in bench/.cache)` : 'Built in this run'} by ` +
+      `\`callpulse import\` (CSV, one child process): ${build.importSeconds.toFixed(0)} s, ` +
       `**${Math.round(build.rowsPerSecond).toLocaleString('en-US')} calls/s** (target 200,000/s: ${build.rowsPerSecond >= 200_000 ? 'PASS' : 'FAIL'}), ` +
-      `peak RSS ${build.peakRssMiB.toFixed(0)} MiB.`
-    : 'The database was cached from an earlier run (bench/.cache), so this run did not measure the import.';
+      `peak RSS ${build.peakRssMiB.toFixed(0)} MiB (target ≤ ${MAX_RSS_MIB} MiB: ${build.peakRssMiB <= MAX_RSS_MIB ? 'PASS' : 'FAIL'}); ` +
+      `load average ${build.loadAverage.toFixed(1)} at its end.`
+    : 'The database came from the cache with no record of its import.';
   return `## Metrics at ${report.dataset.calls.toLocaleString('en-US')} calls
 
 Run on ${date.toISOString().slice(0, 10)}; ${machineLine}.

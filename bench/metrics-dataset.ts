@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { writeHistoryCsv } from './history-dataset.js';
 
 /**
@@ -25,8 +26,20 @@ export const HISTORY_DAYS = 730;
 export interface DatasetInfo {
   path: string;
   calls: number;
-  /** Set when the database was built in this run. */
-  build: { importSeconds: number; rowsPerSecond: number; peakRssMiB: number } | null;
+  /** How the database was built: in this run, or read back from the cache's marker file. */
+  build: BuildInfo | null;
+  /** True when the database came from the cache. */
+  cached: boolean;
+}
+
+/** The import that built a dataset, as measured then. */
+export interface BuildInfo {
+  builtAt: string;
+  importSeconds: number;
+  rowsPerSecond: number;
+  peakRssMiB: number;
+  /** The 1-minute load average when the import ended: other work on the machine slows it. */
+  loadAverage: number;
 }
 
 /** The resident memory of a process, MiB, from /proc (0 once it is gone). */
@@ -63,7 +76,13 @@ export async function ensureDataset(calls: number, log: (line: string) => void):
   const complete = `${path}.complete`; // written once the import has finished
   if (existsSync(path) && existsSync(complete)) {
     log(`using the cached ${calls}-call database ${path}`);
-    return { path, calls, build: null };
+    let build: BuildInfo | null = null;
+    try {
+      build = JSON.parse(readFileSync(complete, 'utf8')) as BuildInfo;
+    } catch {
+      // an older marker without the figures
+    }
+    return { path, calls, build, cached: true };
   }
   for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
   const csv = join(CACHE_DIR, `history-${calls}.csv`);
@@ -73,9 +92,12 @@ export async function ensureDataset(calls: number, log: (line: string) => void):
   try {
     const { report, peakRssMiB } = await importCsv(csv, path);
     if (report.accepted !== calls) throw new Error(`the import stored ${report.accepted} of ${calls} calls`);
-    writeFileSync(complete, new Date().toISOString());
-    log(`imported ${report.rows} rows in ${report.seconds.toFixed(1)} s (${Math.round(report.rows / report.seconds)}/s), peak RSS ${peakRssMiB.toFixed(0)} MiB`);
-    return { path, calls, build: { importSeconds: report.seconds, rowsPerSecond: report.rows / report.seconds, peakRssMiB } };
+    const build: BuildInfo = {
+      builtAt: new Date().toISOString(), importSeconds: report.seconds, rowsPerSecond: report.rows / report.seconds, peakRssMiB, loadAverage: loadavg()[0]!,
+    };
+    writeFileSync(complete, JSON.stringify(build));
+    log(`imported ${report.rows} rows in ${report.seconds.toFixed(1)} s (${Math.round(build.rowsPerSecond)}/s), peak RSS ${peakRssMiB.toFixed(0)} MiB`);
+    return { path, calls, build, cached: false };
   } finally {
     rmSync(csv, { force: true });
   }
