@@ -8,9 +8,10 @@ import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { CallStatus } from '../../domain/call-event.js';
 import { storageUnavailable } from '../../domain/errors.js';
-import type { CallSource, CallStore, DeliveryRecord, QuarantineEntry, StoreHealth, StoredCall, WriteOutcome } from '../call-store.js';
+import type { CallSource, CallStore, CopyOutcome, DeliveryRecord, QuarantineEntry, StoreHealth, StoredCall, WriteOutcome } from '../call-store.js';
 import { addCall, emptyStats } from '../../metrics/rollups.js';
-import { openDatabase, type SqliteOptions } from './sqlite-database.js';
+import { createCopyImporter, createCopyReader } from './sqlite-copy.js';
+import { isUnavailableError, openMigratedDatabase, schemaVersion, type SqliteOptions } from './sqlite-database.js';
 import { createRollupReader } from './sqlite-rollups.js';
 import type { WriterCommand, WriterResponse } from './sqlite-writer-worker.js';
 import { toWriteRow } from './write-rows.js';
@@ -130,7 +131,9 @@ class WriterThread {
 
 /** Opens (creating if needed) a SQLite store at `path`, applies pending migrations, starts its writer thread. */
 export function openSqliteStore(path: string, options: SqliteOptions = {}): CallStore {
-  const db: Database.Database = openDatabase(path, options);
+  const { db, applied } = openMigratedDatabase(path, options);
+  const copyReader = createCopyReader(db);
+  let copyImporter: ReturnType<typeof createCopyImporter> | null = null;
   const writer = new WriterThread(path, options);
   const selectCall = db.prepare('SELECT * FROM calls WHERE call_sid = ?');
   const selectRepeats = db.prepare('SELECT received_at, source FROM deliveries WHERE call_sid = ? ORDER BY id');
@@ -147,6 +150,10 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
   let closed = false;
 
   return {
+    capabilities: { concurrentBatches: 2, sharedAcrossHosts: false, keepsNulInText: true },
+    label: `SQLite file ${path}`,
+    schema: { version: schemaVersion(db) ?? 0, applied },
+
     async writeBatch(items) {
       if (closed) throw storageUnavailable('the store is closed');
       return (await writer.request({ type: 'write', rows: items.map(toWriteRow) })) as WriteOutcome[];
@@ -237,6 +244,25 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
         });
       }
       return stats;
+    },
+
+    async exportCalls(afterId, limit) {
+      return copyReader.exportCalls(afterId, limit);
+    },
+
+    async exportQuarantine(afterId, limit) {
+      return copyReader.exportQuarantine(afterId, limit);
+    },
+
+    async importCopies(batch): Promise<CopyOutcome> {
+      if (closed) throw storageUnavailable('the store is closed');
+      try {
+        copyImporter ??= createCopyImporter(db);
+        return copyImporter(batch);
+      } catch (error) {
+        if (isUnavailableError(error)) throw storageUnavailable(`SQLite: ${(error as Error).message}`);
+        throw error;
+      }
     },
 
     async health(): Promise<StoreHealth> {
