@@ -36,7 +36,7 @@ export function unsafeStartReason(config: Config): string | null {
 export async function startServer(config: Config, logger: PinoLogger = pino({ level: config.logLevel })): Promise<RunningServer> {
   const refusal = unsafeStartReason(config);
   if (refusal) throw new Error(refusal);
-  const store = await createStore(config.database);
+  const store = await createStore(config.database, { logger });
   const keys = signingKeys(config.signing.defaultKeys, config.signing.projects);
   const ingest = new Ingest(store, keys, { maxBatch: config.ingest.maxBatch, logger });
   const app = buildApp({ config, store, ingest, logger });
@@ -58,7 +58,7 @@ export async function startServer(config: Config, logger: PinoLogger = pino({ le
   if (!keys.verifying) {
     logger.warn({}, 'NO SIGNING KEY IS SET: CALLBACKS ARE NOT VERIFIED. Anyone who can reach this port can store calls. Set SIGNALWIRE_SIGNING_KEY.');
   }
-  logger.info({ url, database: config.database.replace(/\/\/[^@/]*@/, '//***@'), verified: keys.verifying }, `callpulse listening on ${url}`);
+  logger.info({ url, database: store.label, verified: keys.verifying }, `callpulse listening on ${url}`);
   return {
     app,
     store,

@@ -1,0 +1,108 @@
+/**
+ * @module
+ * PostgreSQL schema migrations, in order. All pending ones run in one transaction under an advisory
+ * lock (postgres-migrate.ts), recorded in schema_migrations. Never edit a released migration: add the next.
+ * The tables mirror the SQLite ones (same names, epoch-millisecond times), except the rollup histograms,
+ * which are rows here so that concurrent writers merge them with atomic `count = count + n` upserts.
+ */
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'calls, deliveries and quarantine',
+    sql: `
+      CREATE TABLE calls (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        call_sid TEXT NOT NULL UNIQUE,       -- the unique constraint makes a CallSid stored once across instances
+        account_sid TEXT NOT NULL,
+        from_number TEXT NOT NULL,
+        to_number TEXT NOT NULL,
+        from_e164 BOOLEAN NOT NULL,
+        to_e164 BOOLEAN NOT NULL,
+        created_at BIGINT NOT NULL,          -- the callback's Timestamp, epoch milliseconds UTC
+        timestamp_text TEXT NOT NULL,        -- the Timestamp exactly as received
+        status TEXT NOT NULL,
+        duration_seconds BIGINT,
+        mos DOUBLE PRECISION,
+        source TEXT NOT NULL,
+        received_at BIGINT NOT NULL,         -- when the first delivery arrived
+        method TEXT,
+        content_type TEXT,
+        raw TEXT NOT NULL                    -- every field as received, JSON text
+      );
+      CREATE INDEX calls_created_at ON calls (created_at, id);
+      -- Repeat deliveries of a stored CallSid (the first delivery is the calls row itself), with their fields.
+      CREATE TABLE deliveries (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        call_sid TEXT NOT NULL,
+        received_at BIGINT NOT NULL,
+        source TEXT NOT NULL,
+        method TEXT,
+        content_type TEXT,
+        raw TEXT NOT NULL
+      );
+      CREATE INDEX deliveries_call_sid ON deliveries (call_sid);
+      CREATE TABLE quarantine (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        received_at BIGINT NOT NULL,
+        method TEXT NOT NULL,
+        content_type TEXT,
+        url TEXT NOT NULL,
+        problems TEXT NOT NULL,              -- JSON [{field, message}]
+        raw TEXT NOT NULL,
+        replayed_at BIGINT
+      );
+      CREATE INDEX quarantine_received_at ON quarantine (received_at); -- copying checks for entries already here
+    `,
+  },
+  {
+    version: 2,
+    name: 'rollups',
+    sql: `
+      -- Per-bucket rollups of the calls, updated in the same transaction as each insert, with upserts that
+      -- add to the stored counts (atomic under concurrent writers).
+      -- level: quarter (15 min) | day | month, UTC-aligned;
+      -- dim: '*' (all calls), 'a:<AccountSid>', 'a:<AccountSid>|n:<To>' (metrics/rollups.ts).
+      CREATE TABLE rollups (
+        level TEXT NOT NULL,
+        bucket BIGINT NOT NULL,              -- the bucket's UTC start, epoch ms
+        dim TEXT NOT NULL,
+        calls BIGINT NOT NULL,
+        completed BIGINT NOT NULL,
+        failed BIGINT NOT NULL,
+        busy BIGINT NOT NULL,
+        no_answer BIGINT NOT NULL,
+        canceled BIGINT NOT NULL,
+        mos_count BIGINT NOT NULL,
+        mos_sum DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (level, bucket, dim)
+      );
+      -- The exact histograms of each rollup row, one row per value:
+      -- kind 0 = MOS in hundredths, kind 1 = completed calls' durations in seconds.
+      CREATE TABLE rollup_histograms (
+        level TEXT NOT NULL,
+        bucket BIGINT NOT NULL,
+        dim TEXT NOT NULL,
+        kind SMALLINT NOT NULL,
+        value BIGINT NOT NULL,
+        count BIGINT NOT NULL,
+        PRIMARY KEY (level, bucket, dim, kind, value)
+      );
+      -- Which projects each called number has had calls in: a filter on a number sums its per-project rollups.
+      CREATE TABLE numbers (
+        number TEXT NOT NULL,
+        account_sid TEXT NOT NULL,
+        PRIMARY KEY (number, account_sid)
+      );
+    `,
+  },
+];
+
+/** The newest schema version this code knows. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

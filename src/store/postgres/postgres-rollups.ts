@@ -1,0 +1,121 @@
+/**
+ * @module
+ * Rollups in PostgreSQL. Applying a batch's deltas is two upserts (counts; histogram values) that add to
+ * what is stored (`calls = rollups.calls + excluded.calls`, `count = count + excluded.count`): each runs
+ * under the row's lock on its latest committed version, so concurrent writers on several instances never
+ * lose an increment. Rows are upserted in one fixed order, so two transactions never wait on each other in
+ * a cycle. Histograms are one row per (bucket, value) rather than an encoded blob: merging is then a plain
+ * integer addition PostgreSQL does atomically, and each upsert costs the size of the delta, not of the
+ * stored histogram. Reading sums the rows of whole buckets into the same RollupStats the SQLite store
+ * returns, adding `mos_sum` in the same order as it does, so the figures match to the last bit.
+ */
+import type pg from 'pg';
+import type { CallStatus } from '../../domain/call-event.js';
+import type { RollupUnit } from '../../metrics/range-cover.js';
+import { emptyStats, type RollupKey, type RollupStats } from '../../metrics/rollups.js';
+
+const MOS = 0;
+const DURATION = 1;
+
+/** A fixed total order of rollup keys: every writer locks rows in this order. */
+function compareKeys(a: RollupKey, b: RollupKey): number {
+  if (a.level !== b.level) return a.level < b.level ? -1 : 1;
+  if (a.bucket !== b.bucket) return a.bucket - b.bucket;
+  return a.dimension < b.dimension ? -1 : a.dimension > b.dimension ? 1 : 0;
+}
+
+const UPSERT_COUNTS = `INSERT INTO rollups (level, bucket, dim, calls, completed, failed, busy, no_answer, canceled, mos_count, mos_sum)
+  SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[],
+    $9::bigint[], $10::bigint[], $11::float8[])
+  ON CONFLICT (level, bucket, dim) DO UPDATE SET calls = rollups.calls + excluded.calls,
+    completed = rollups.completed + excluded.completed, failed = rollups.failed + excluded.failed,
+    busy = rollups.busy + excluded.busy, no_answer = rollups.no_answer + excluded.no_answer,
+    canceled = rollups.canceled + excluded.canceled, mos_count = rollups.mos_count + excluded.mos_count,
+    mos_sum = rollups.mos_sum + excluded.mos_sum`;
+
+const UPSERT_HISTOGRAMS = `INSERT INTO rollup_histograms (level, bucket, dim, kind, value, count)
+  SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::smallint[], $5::bigint[], $6::bigint[])
+  ON CONFLICT (level, bucket, dim, kind, value) DO UPDATE SET count = rollup_histograms.count + excluded.count`;
+
+/** Adds the deltas to the stored rollups, inside the caller's transaction. */
+export async function applyRollupDeltas(client: pg.PoolClient, deltas: ReadonlyArray<{ key: RollupKey; stats: RollupStats }>): Promise<void> {
+  if (deltas.length === 0) return;
+  const sorted = [...deltas].sort((a, b) => compareKeys(a.key, b.key));
+  const counts: unknown[][] = Array.from({ length: 11 }, () => []);
+  const histograms: unknown[][] = Array.from({ length: 6 }, () => []);
+  for (const { key, stats } of sorted) {
+    const s = stats.statuses;
+    const row = [key.level, key.bucket, key.dimension, stats.calls, s.completed, s.failed, s.busy, s['no-answer'], s.canceled, stats.mosCount, stats.mosSum];
+    row.forEach((value, i) => counts[i]!.push(value));
+    for (const [kind, histogram] of [[MOS, stats.mosHistogram], [DURATION, stats.durationHistogram]] as const) {
+      for (const value of [...histogram.keys()].sort((a, b) => a - b)) {
+        const count = histogram.get(value)!;
+        if (count === 0) continue;
+        [key.level, key.bucket, key.dimension, kind, value, count].forEach((v, i) => histograms[i]!.push(v));
+      }
+    }
+  }
+  await client.query({ name: 'cp_upsert_rollups', text: UPSERT_COUNTS, values: counts });
+  if (histograms[0]!.length > 0) await client.query({ name: 'cp_upsert_histograms', text: UPSERT_HISTOGRAMS, values: histograms });
+}
+
+/**
+ * One query for the counts rows (each with its position in the request, to add them in SQLite's order)
+ * and the histogram values summed over every requested row (integer sums: the order does not matter).
+ */
+const READ = `WITH k AS (
+    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[]) WITH ORDINALITY AS k(level, bucket, dim, ord)
+  )
+  SELECT -1 AS kind, k.ord AS value, r.calls AS count, r.completed, r.failed, r.busy, r.no_answer, r.canceled, r.mos_count, r.mos_sum
+    FROM k JOIN rollups r ON r.level = k.level AND r.bucket = k.bucket AND r.dim = k.dim
+  UNION ALL
+  SELECT h.kind, h.value, SUM(h.count)::bigint, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+    FROM k JOIN rollup_histograms h ON h.level = k.level AND h.bucket = k.bucket AND h.dim = k.dim
+    GROUP BY h.kind, h.value`;
+
+interface ReadRow {
+  kind: number;
+  value: number;
+  count: number;
+  completed: number | null;
+  failed: number | null;
+  busy: number | null;
+  no_answer: number | null;
+  canceled: number | null;
+  mos_count: number | null;
+  mos_sum: number | null;
+}
+
+/** The merged stats of the rollup rows of whole buckets, over the dimensions given. */
+export async function readRollups(pool: pg.Pool, units: readonly RollupUnit[], dimensions: readonly string[]): Promise<RollupStats> {
+  const stats = emptyStats();
+  if (units.length === 0 || dimensions.length === 0) return stats;
+  const levels: string[] = [];
+  const buckets: number[] = [];
+  const dims: string[] = [];
+  for (const dimension of dimensions) {
+    for (const unit of units) {
+      levels.push(unit.level);
+      buckets.push(unit.start);
+      dims.push(dimension);
+    }
+  }
+  const { rows } = await pool.query<ReadRow>({ name: 'cp_read_rollups', text: READ, values: [levels, buckets, dims] });
+  const counted = rows.filter((row) => row.kind === -1).sort((a, b) => a.value - b.value);
+  for (const row of counted) {
+    stats.calls += row.count;
+    const statuses: Record<CallStatus, number> = stats.statuses;
+    statuses.completed += row.completed!;
+    statuses.failed += row.failed!;
+    statuses.busy += row.busy!;
+    statuses['no-answer'] += row.no_answer!;
+    statuses.canceled += row.canceled!;
+    stats.mosCount += row.mos_count!;
+    stats.mosSum += row.mos_sum!;
+  }
+  for (const row of rows) {
+    if (row.kind === MOS) stats.mosHistogram.set(row.value, row.count);
+    else if (row.kind === DURATION) stats.durationHistogram.set(row.value, row.count);
+  }
+  return stats;
+}
