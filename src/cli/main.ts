@@ -5,12 +5,14 @@
  */
 import { ConfigError } from '../config/schema.js';
 import { parseCommandArgs, UsageError, type Command } from './command.js';
+import { copyCommand } from './commands/copy.js';
 import { importCommand } from './commands/import.js';
+import { migrateCommand } from './commands/migrate.js';
 import { quarantineCommand } from './commands/quarantine.js';
 import { reportCommand } from './commands/report.js';
 import { serveCommand } from './commands/serve.js';
 
-const COMMANDS: readonly Command[] = [serveCommand, reportCommand, importCommand, quarantineCommand];
+const COMMANDS: readonly Command[] = [serveCommand, reportCommand, importCommand, quarantineCommand, migrateCommand, copyCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -34,6 +34,14 @@ async function guarded<T>(label: string, write: () => Promise<T>): Promise<T> {
   }
 }
 
+/** One line saying why a connection failed (an AggregateError of several addresses has no message of its own). */
+function describeError(error: unknown): string {
+  const e = error as { message?: string; code?: string; errors?: unknown[] };
+  if (e?.message) return e.message;
+  if (Array.isArray(e?.errors) && e.errors.length > 0) return describeError(e.errors[0]);
+  return String(e?.code ?? error);
+}
+
 /** Opens the store `url` names: connects, applies pending migrations (under a lock), and returns it. */
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<CallStore> {
   const target = parsePostgresUrl(url);
@@ -46,7 +54,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     schema = await migrate(pool, target.schema);
   } catch (error) {
     await pool.end().catch(() => undefined);
-    const reason = (error as Error).message || String((error as { code?: string }).code ?? error);
+    const reason = describeError(error);
     throw new Error(`cannot open ${target.label}: ${reason}`);
   }
   const writeBatch = createBatchWriter(pool);
