@@ -1,0 +1,280 @@
+/**
+ * The store contract: the same tests against every store (SQLite always; PostgreSQL when
+ * TEST_DATABASE_URL is set, each test on its own fresh schema). Expected values are worked out by hand
+ * in the test or read back with plain SQL through the database's own driver, never from the store itself.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isStorageUnavailable } from '../../src/domain/errors.js';
+import type { CallStatus } from '../../src/domain/call-event.js';
+import type { RollupUnit } from '../../src/metrics/range-cover.js';
+import type { RollupStats } from '../../src/metrics/rollups.js';
+import type { CallStore, CallWrite } from '../../src/store/call-store.js';
+import { createStore } from '../../src/store/index.js';
+import { call, callWrite, quarantineWrite } from '../helpers/call-writes.js';
+import { BACKENDS, type TestDatabase } from '../helpers/test-databases.js';
+
+/** Opens a store on a fresh database, runs `work`, closes and drops it. */
+async function withStore(fresh: () => Promise<TestDatabase>, work: (store: CallStore, db: TestDatabase) => Promise<void>): Promise<void> {
+  const db = await fresh();
+  const store = await createStore(db.database);
+  try {
+    await work(store, db);
+  } finally {
+    await store.close();
+    await db.drop();
+  }
+}
+
+/** Stats written out by hand. */
+function stats(calls: number, statuses: Partial<Record<CallStatus, number>>, mos: number[], durations: number[]): RollupStats {
+  const histogram = (values: number[]) => {
+    const map = new Map<number, number>();
+    for (const v of values) map.set(v, (map.get(v) ?? 0) + 1);
+    return map;
+  };
+  return {
+    calls,
+    statuses: { completed: 0, failed: 0, busy: 0, 'no-answer': 0, canceled: 0, ...statuses },
+    mosCount: mos.length,
+    mosSum: mos.reduce((a, b) => a + b, 0),
+    mosHistogram: histogram(mos.map((m) => Math.round(m * 100))),
+    durationHistogram: histogram(durations),
+  };
+}
+
+const Q = (start: number): RollupUnit => ({ level: 'quarter', start });
+const D = (start: number): RollupUnit => ({ level: 'day', start });
+const M = (start: number): RollupUnit => ({ level: 'month', start });
+
+for (const backend of BACKENDS) {
+  describe(`store contract: ${backend.name}`, { skip: backend.skip }, () => {
+    const fresh = () => backend.fresh();
+
+    it('opens with its schema applied and healthy; a second open applies nothing', async () => {
+      await withStore(fresh, async (store, db) => {
+        assert.equal(store.schema.version, 2);
+        assert.deepEqual(store.schema.applied, ['1 calls, deliveries and quarantine', '2 rollups']);
+        assert.deepEqual(await store.health(), { writable: true, migrationsApplied: true });
+        assert.deepEqual(await db.scan('SELECT version FROM schema_migrations ORDER BY version'), [{ version: 1 }, { version: 2 }]);
+        const again = await createStore(db.database);
+        try {
+          assert.deepEqual(again.schema, { version: 2, applied: [] });
+        } finally {
+          await again.close();
+        }
+      });
+    });
+
+    it('answers each item in order: accepted, a repeat in the same batch and in a later one, quarantined', async () => {
+      await withStore(fresh, async (store, db) => {
+        const a = call('CA-a', '2024-03-10T06:50:00Z', 'completed', '120', '4.40');
+        const b = call('CA-b', '2024-03-10T07:10:00Z', 'failed', '0', '');
+        const aAgain = callWrite({ ...(a.raw as Record<string, string>), CallDuration: '121', Note: 'resent' });
+        const outcomes = await store.writeBatch([a, b, aAgain, quarantineWrite({ CallSid: 'CA-bad' })]);
+        assert.deepEqual(outcomes, ['accepted', 'accepted', 'duplicate', 'quarantined']);
+        const later = await store.writeBatch([call('CA-b', '2024-03-10T07:10:00Z', 'completed', '3', ''), call('CA-c', '2024-03-10T08:00:00Z', 'busy', '', '')]);
+        assert.deepEqual(later, ['duplicate', 'accepted']);
+
+        assert.deepEqual((await db.scan<{ call_sid: string }>('SELECT call_sid FROM calls ORDER BY call_sid')).map((r) => r.call_sid), ['CA-a', 'CA-b', 'CA-c']);
+        // The stored call is the first delivery; each repeat is logged with its own fields.
+        const stored = await db.scan<{ duration_seconds: number; status: string }>('SELECT duration_seconds, status FROM calls WHERE call_sid = ?', 'CA-a');
+        assert.deepEqual(stored, [{ duration_seconds: 120, status: 'completed' }]);
+        const repeats = await db.scan<{ call_sid: string; raw: string }>('SELECT call_sid, raw FROM deliveries ORDER BY id');
+        assert.deepEqual(repeats.map((r) => r.call_sid), ['CA-a', 'CA-b']);
+        assert.deepEqual(JSON.parse(repeats[0]!.raw), { ...(a.raw as Record<string, string>), CallDuration: '121', Note: 'resent' });
+        assert.equal(await db.count('quarantine'), 1);
+      });
+    });
+
+    it('reads a call back with every field; an unknown CallSid is null', async () => {
+      await withStore(fresh, async (store) => {
+        const fields = { CallSid: 'CA-read', AccountSid: 'AC9', From: 'anonymous', To: '+15557650002', Timestamp: 'Thu, 04 Apr 2024 18:32:15 +0000', CallStatus: 'completed', CallDuration: '42', AudioInMos: '4.213', Extra: 'kept' };
+        const receivedAt = new Date(Date.UTC(2024, 3, 4, 18, 33, 0, 123));
+        await store.writeBatch([callWrite(fields, { receivedAt, source: 'import' })]);
+        assert.deepEqual(await store.getCall('CA-read'), {
+          callSid: 'CA-read', accountSid: 'AC9', from: 'anonymous', to: '+15557650002', fromIsE164: false, toIsE164: true,
+          timestamp: new Date(Date.UTC(2024, 3, 4, 18, 32, 15)), timestampText: 'Thu, 04 Apr 2024 18:32:15 +0000', status: 'completed',
+          durationSeconds: 42, mos: 4.213, source: 'import', receivedAt, raw: fields,
+        });
+        assert.equal(await store.getCall('CA-none'), null);
+      });
+    });
+
+    it('lists every delivery of a call: the accepted one first, then each repeat in arrival order', async () => {
+      await withStore(fresh, async (store) => {
+        const at = (s: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, s));
+        const fields = { CallSid: 'CA-d', AccountSid: 'AC1', From: '+15550000009', To: '+15550000001', Timestamp: '2024-01-01T00:00:00Z', CallStatus: 'failed', CallDuration: '0', AudioInMos: '' };
+        await store.writeBatch([callWrite(fields, { receivedAt: at(1) })]);
+        await store.writeBatch([callWrite(fields, { receivedAt: at(5), source: 'api' })]);
+        await store.writeBatch([callWrite(fields, { receivedAt: at(9), source: 'import' })]);
+        assert.deepEqual(await store.listDeliveries('CA-d'), [
+          { callSid: 'CA-d', receivedAt: at(1), outcome: 'accepted', source: 'webhook' },
+          { callSid: 'CA-d', receivedAt: at(5), outcome: 'duplicate', source: 'api' },
+          { callSid: 'CA-d', receivedAt: at(9), outcome: 'duplicate', source: 'import' },
+        ]);
+        assert.deepEqual(await store.listDeliveries('CA-none'), []);
+      });
+    });
+
+    it('pages through calls newest first (ties in arrival order, latest first) with filters', async () => {
+      await withStore(fresh, async (store) => {
+        const sent: Array<{ sid: string; at: number; status: string; mos: number | null; duration: number | null; to: string }> = [];
+        const statuses = ['completed', 'failed', 'busy', 'no-answer', 'canceled'];
+        for (let i = 0; i < 23; i++) {
+          const status = statuses[i % 5]!;
+          const entry = {
+            sid: `CA-l${String(i).padStart(2, '0')}`, at: Date.UTC(2024, 4, 1, 8) + Math.floor(i / 3) * 60_000, status,
+            mos: i % 4 === 0 ? null : 2.5 + (i % 10) / 5, duration: status === 'completed' ? i * 4 : null, to: i % 2 === 0 ? '+1555000010' : '+1555000020',
+          };
+          sent.push(entry);
+          await store.writeBatch([call(entry.sid, new Date(entry.at).toISOString(), status, entry.duration === null ? '' : String(entry.duration), entry.mos === null ? '' : entry.mos.toFixed(2), entry.to)]);
+        }
+        const newestFirst = (rows: typeof sent) => [...rows].sort((a, b) => b.at - a.at || b.sid.localeCompare(a.sid)).map((r) => r.sid);
+        const base = { from: Date.UTC(2024, 4, 1), to: Date.UTC(2024, 4, 2), filter: {} };
+        const seen: string[] = [];
+        let after;
+        for (let page = 0; page < 10; page++) {
+          const result = await store.listCalls({ ...base, limit: 5, after });
+          seen.push(...result.calls.map((c) => c.callSid));
+          if (result.next === null) break;
+          after = result.next;
+        }
+        assert.deepEqual(seen, newestFirst(sent));
+        const only = async (query: Partial<Parameters<CallStore['listCalls']>[0]>) => (await store.listCalls({ ...base, limit: 100, ...query })).calls.map((c) => c.callSid);
+        assert.deepEqual(await only({ status: 'failed' }), newestFirst(sent.filter((s) => s.status === 'failed')));
+        assert.deepEqual(await only({ mosBelow: 3.6 }), newestFirst(sent.filter((s) => s.mos !== null && s.mos < 3.6)));
+        assert.deepEqual(await only({ minDuration: 40, filter: { number: '+1555000010' } }), newestFirst(sent.filter((s) => s.duration !== null && s.duration >= 40 && s.to === '+1555000010')));
+        assert.deepEqual(await only({ filter: { account: 'AC-other' } }), []);
+        assert.deepEqual(await only({ from: Date.UTC(2024, 4, 1, 8, 2), to: Date.UTC(2024, 4, 1, 8, 4) }), newestFirst(sent.filter((s) => s.at >= Date.UTC(2024, 4, 1, 8, 2) && s.at < Date.UTC(2024, 4, 1, 8, 4))));
+      });
+    });
+
+    it('keeps rollups per quarter, day and month and per project and number, equal to counts by hand', async () => {
+      await withStore(fresh, async (store) => {
+        // MOS values exact in binary, so sums in any order are equal.
+        await store.writeBatch([
+          call('CA1', '2024-01-31T23:50:00Z', 'completed', '30', '4.50'),
+          call('CA2', '2024-01-31T23:59:59Z', 'failed', '0', '2.25', '+15550000002'),
+          call('CA3', '2024-02-01T00:00:00Z', 'completed', '30', '4.50', '+15550000001', 'AC2'),
+        ]);
+        await store.writeBatch([
+          call('CA4', '2024-02-01T00:14:00Z', 'completed', '7', '', '+15550000001', 'AC2'),
+          call('CA5', '2024-02-01T00:15:00Z', 'no-answer', '', '3.75'),
+          call('CA1', '2024-01-31T23:50:00Z', 'canceled', '', '1.00'), // a repeat: not counted
+        ]);
+        const jan31 = Date.UTC(2024, 0, 31);
+        const feb1 = Date.UTC(2024, 1, 1);
+        const read = (units: RollupUnit[], dims: string[]) => store.readRollups(units, dims);
+        assert.deepEqual(await read([Q(Date.UTC(2024, 0, 31, 23, 45))], ['*']), stats(2, { completed: 1, failed: 1 }, [4.5, 2.25], [30]));
+        assert.deepEqual(await read([Q(feb1)], ['*']), stats(2, { completed: 2 }, [4.5], [30, 7]));
+        assert.deepEqual(await read([Q(feb1 + 15 * 60_000)], ['*']), stats(1, { 'no-answer': 1 }, [3.75], []));
+        assert.deepEqual(await read([D(jan31)], ['a:AC1']), stats(2, { completed: 1, failed: 1 }, [4.5, 2.25], [30]));
+        assert.deepEqual(await read([D(feb1)], ['a:AC2']), stats(2, { completed: 2 }, [4.5], [30, 7]));
+        assert.deepEqual(await read([M(Date.UTC(2024, 0, 1)), M(feb1)], ['*']), stats(5, { completed: 3, failed: 1, 'no-answer': 1 }, [4.5, 2.25, 4.5, 3.75], [30, 30, 7]));
+        assert.deepEqual(await read([M(feb1)], ['a:AC1|n:+15550000001', 'a:AC2|n:+15550000001']), stats(3, { completed: 2, 'no-answer': 1 }, [4.5, 3.75], [30, 7]));
+        assert.deepEqual(await read([M(Date.UTC(2024, 0, 1))], ['a:AC1|n:+15550000002']), stats(1, { failed: 1 }, [2.25], []));
+        assert.deepEqual(await read([M(Date.UTC(2023, 0, 1))], ['*']), stats(0, {}, [], []));
+        assert.deepEqual(await read([], ['*']), stats(0, {}, [], []));
+      });
+    });
+
+    it('scans the calls of a range and filter into the same stats, counted by hand', async () => {
+      await withStore(fresh, async (store) => {
+        await store.writeBatch([
+          call('CA1', '2024-05-01T10:00:00Z', 'completed', '61', '4.25'),
+          call('CA2', '2024-05-01T10:05:00Z', 'busy', '', '', '+15550000002'),
+          call('CA3', '2024-05-01T10:09:59.999Z', 'completed', '5', '3.50', '+15550000001', 'AC2'),
+          call('CA4', '2024-05-01T10:10:00Z', 'completed', '9', '4.00'),
+        ]);
+        const from = Date.UTC(2024, 4, 1, 10);
+        const to = Date.UTC(2024, 4, 1, 10, 10);
+        assert.deepEqual(await store.scanCalls(from, to, {}), stats(3, { completed: 2, busy: 1 }, [4.25, 3.5], [61, 5]));
+        assert.deepEqual(await store.scanCalls(from, to, { number: '+15550000001' }), stats(2, { completed: 2 }, [4.25, 3.5], [61, 5]));
+        assert.deepEqual(await store.scanCalls(from, to, { account: 'AC2' }), stats(1, { completed: 1 }, [3.5], [5]));
+        assert.deepEqual(await store.scanCalls(from, to, { number: '+15550000002', account: 'AC1' }), stats(1, { busy: 1 }, [], []));
+      });
+    });
+
+    it('lists the numbers with calls and the projects of a number', async () => {
+      await withStore(fresh, async (store) => {
+        await store.writeBatch([call('CA1', '2024-05-01T10:00:00Z', 'failed', '0', '', '+15550000002', 'AC2'), call('CA2', '2024-05-01T10:00:00Z', 'failed', '0', '', '+15550000001', 'AC2')]);
+        await store.writeBatch([call('CA3', '2024-05-01T10:00:00Z', 'failed', '0', '', '+15550000002', 'AC1'), call('CA4', '2024-05-01T10:00:00Z', 'failed', '0', '', '+15550000002', 'AC1')]);
+        assert.deepEqual(await store.listNumbers(), [
+          { account: 'AC2', number: '+15550000001' }, { account: 'AC1', number: '+15550000002' }, { account: 'AC2', number: '+15550000002' },
+        ]);
+        assert.deepEqual(await store.accountsOfNumber('+15550000002'), ['AC1', 'AC2']);
+        assert.deepEqual(await store.accountsOfNumber('+19999999999'), []);
+      });
+    });
+
+    it('keeps quarantined callbacks; a replay stores the call and marks its entry in the same transaction', async () => {
+      await withStore(fresh, async (store, db) => {
+        const receivedAt = new Date(Date.UTC(2024, 5, 1, 12));
+        await store.writeBatch([quarantineWrite({ CallSid: 'CA-q1', CallStatus: 'ringing' }, 'https://x.example/hook?a=1', receivedAt), quarantineWrite({ CallSid: 'CA-q2' })]);
+        const entries = await store.listQuarantine({ includeReplayed: false, limit: 10 });
+        assert.equal(entries.length, 2);
+        assert.deepEqual({ ...entries[0]!, id: 0 }, {
+          id: 0, receivedAt, method: 'POST', contentType: 'application/json', url: 'https://x.example/hook?a=1',
+          problems: [{ field: 'CallStatus', message: 'is required' }], raw: { CallSid: 'CA-q1', CallStatus: 'ringing' }, replayedAt: null,
+        });
+        const replay = call('CA-q1', '2024-06-01T11:59:00Z', 'completed', '10', '');
+        assert.deepEqual(await store.writeBatch([{ ...replay, quarantineId: entries[0]!.id }]), ['accepted']);
+        assert.deepEqual((await store.listQuarantine({ includeReplayed: false, limit: 10 })).map((e) => e.raw.CallSid), ['CA-q2']);
+        const all = await store.listQuarantine({ includeReplayed: true, limit: 10 });
+        assert.ok(all[0]!.replayedAt instanceof Date);
+        assert.equal(await db.count('calls'), 1);
+        assert.equal((await store.listQuarantine({ includeReplayed: true, limit: 1 })).length, 1);
+      });
+    });
+
+    it('stores a callback with a NUL character: its raw fields exactly, the typed field as the store can hold it', async () => {
+      await withStore(fresh, async (store) => {
+        const fields = { CallSid: 'CA-nul', AccountSid: 'AC1', From: 'sip:a\u0000b@example.com', To: '+15550000001', Timestamp: '2024-05-01T10:00:00Z', CallStatus: 'failed', CallDuration: '0', AudioInMos: '' };
+        assert.deepEqual(await store.writeBatch([callWrite(fields)]), ['accepted']);
+        const stored = await store.getCall('CA-nul');
+        assert.deepEqual(stored!.raw, fields);
+        assert.equal(stored!.from, store.capabilities.keepsNulInText ? 'sip:a\u0000b@example.com' : 'sip:a\uFFFDb@example.com');
+      });
+    });
+
+    it('two stores on one database writing the same CallSids at once store and count each call once', async () => {
+      const db = await fresh();
+      const [one, two] = [await createStore(db.database), await createStore(db.database)];
+      try {
+        const calls: CallWrite[] = [];
+        for (let i = 0; i < 240; i++) {
+          calls.push(call(`CA-x${i}`, new Date(Date.UTC(2024, 6, 1) + i * 97_000).toISOString(), i % 3 === 0 ? 'failed' : 'completed', i % 3 === 0 ? '0' : String(i), i % 4 === 0 ? '' : '4.50', `+1555000000${i % 4}`, `AC${i % 2}`));
+        }
+        // Each store gets every call, in batches of different sizes and orders, all at once.
+        const batches = (list: CallWrite[], size: number) => Array.from({ length: Math.ceil(list.length / size) }, (_, k) => list.slice(k * size, k * size + size));
+        const results = await Promise.all([
+          ...batches(calls, 17).map((b) => one.writeBatch(b).then((o) => o.map((x, i) => [b[i]!.event.callSid, x] as const))),
+          ...batches([...calls].reverse(), 29).map((b) => two.writeBatch(b).then((o) => o.map((x, i) => [b[i]!.event.callSid, x] as const))),
+        ]);
+        const accepted = new Map<string, number>();
+        for (const [sid, outcome] of results.flat()) if (outcome === 'accepted') accepted.set(sid, (accepted.get(sid) ?? 0) + 1);
+        assert.equal(accepted.size, 240);
+        assert.ok([...accepted.values()].every((n) => n === 1), 'each CallSid accepted exactly once');
+        assert.equal(await db.count('calls'), 240);
+        assert.equal(await db.count('deliveries'), 240);
+        const completed = calls.filter((c) => c.event.status === 'completed');
+        const expected = stats(240, { completed: completed.length, failed: 240 - completed.length }, calls.flatMap((c) => (c.event.mos === null ? [] : [c.event.mos])), completed.map((c) => c.event.durationSeconds!));
+        assert.deepEqual(await one.readRollups([M(Date.UTC(2024, 6, 1))], ['*']), expected);
+        assert.deepEqual(await two.readRollups([M(Date.UTC(2024, 6, 1))], ['a:AC0', 'a:AC1']), expected);
+      } finally {
+        await one.close();
+        await two.close();
+        await db.drop();
+      }
+    });
+
+    it('rejects writes with the storage-unavailable error once closed', async () => {
+      const db = await fresh();
+      const store = await createStore(db.database);
+      await store.close();
+      await assert.rejects(store.writeBatch([call('CA-late', '2024-05-01T10:00:00Z', 'failed', '0', '')]), (error) => isStorageUnavailable(error));
+      await db.drop();
+    });
+  });
+}
