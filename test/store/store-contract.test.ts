@@ -10,9 +10,10 @@ import type { CallStatus } from '../../src/domain/call-event.js';
 import type { RollupUnit } from '../../src/metrics/range-cover.js';
 import type { RollupStats } from '../../src/metrics/rollups.js';
 import type { CallStore, CallWrite } from '../../src/store/call-store.js';
+import { copyStore } from '../../src/store/copy-store.js';
 import { createStore } from '../../src/store/index.js';
 import { call, callWrite, quarantineWrite } from '../helpers/call-writes.js';
-import { BACKENDS, type TestDatabase } from '../helpers/test-databases.js';
+import { BACKENDS, sqliteBackend, type TestDatabase } from '../helpers/test-databases.js';
 
 /** Opens a store on a fresh database, runs `work`, closes and drops it. */
 async function withStore(fresh: () => Promise<TestDatabase>, work: (store: CallStore, db: TestDatabase) => Promise<void>): Promise<void> {
@@ -24,6 +25,36 @@ async function withStore(fresh: () => Promise<TestDatabase>, work: (store: CallS
     await store.close();
     await db.drop();
   }
+}
+
+/** A dataset with repeats (their own fields), quarantine (one entry replayed), several months and projects. */
+async function writeDataset(store: CallStore): Promise<{ calls: CallWrite[]; repeats: number }> {
+  const calls: CallWrite[] = [];
+  for (let i = 0; i < 60; i++) {
+    const status = ['completed', 'completed', 'failed', 'busy', 'no-answer', 'canceled'][i % 6]!;
+    calls.push(call(`CA-copy-${String(i).padStart(3, '0')}`, new Date(Date.UTC(2024, 0, 28) + i * 11 * 3600_000).toISOString(), status,
+      status === 'completed' ? String(i * 7) : status === 'failed' ? '0' : '', i % 5 === 0 ? '' : (1 + (i % 16) / 4).toFixed(2), `+1555000000${i % 3}`, `AC${i % 2}`));
+  }
+  for (let i = 0; i < calls.length; i += 13) await store.writeBatch(calls.slice(i, i + 13));
+  const resent = calls.filter((_, i) => i % 7 === 0).map((c) => callWrite({ ...(c.raw as Record<string, string>), Resent: 'yes' }, { source: 'api' }));
+  await store.writeBatch(resent);
+  await store.writeBatch([quarantineWrite({ CallSid: 'CA-q1' }), quarantineWrite({ CallSid: 'CA-q2', Note: 'x' }, 'https://cp.example.com/b')]);
+  const [first] = await store.listQuarantine({ includeReplayed: false, limit: 1 });
+  await store.writeBatch([{ ...call('CA-q1', '2024-02-10T10:00:00Z', 'completed', '30', '4.00'), quarantineId: first!.id }]);
+  return { calls, repeats: resent.length };
+}
+
+/** Everything a database holds, read with plain SQL, in an order that does not depend on storage order. */
+async function contents(db: TestDatabase) {
+  const calls = await db.scan<Record<string, unknown>>(`SELECT call_sid, account_sid, from_number, to_number, from_e164, to_e164, created_at,
+    timestamp_text, status, duration_seconds, mos, source, received_at, method, content_type, raw FROM calls ORDER BY call_sid`);
+  for (const row of calls) (row.from_e164 = Boolean(row.from_e164)), (row.to_e164 = Boolean(row.to_e164));
+  return {
+    calls,
+    deliveries: await db.scan('SELECT call_sid, received_at, source, method, content_type, raw FROM deliveries ORDER BY call_sid, received_at, raw'),
+    quarantine: await db.scan('SELECT received_at, method, content_type, url, problems, raw, replayed_at FROM quarantine ORDER BY id'),
+    numbers: await db.scan('SELECT number, account_sid FROM numbers ORDER BY number, account_sid'),
+  };
 }
 
 /** Stats written out by hand. */
@@ -266,6 +297,46 @@ for (const backend of BACKENDS) {
         await one.close();
         await two.close();
         await db.drop();
+      }
+    });
+
+    it('copy: a SQLite database copied in holds the same records and rollups; copying again stores nothing; and back out', async () => {
+      const sourceDb = await sqliteBackend.fresh();
+      const targetDb = await fresh();
+      const backDb = await sqliteBackend.fresh();
+      const [source, target, back] = [await createStore(sourceDb.database), await createStore(targetDb.database), await createStore(backDb.database)];
+      try {
+        const { calls, repeats } = await writeDataset(source);
+        const first = await copyStore(source, target, { batchSize: 7 });
+        assert.deepEqual({ ...first, seconds: 0 }, { calls: 61, callsPresent: 0, repeats, quarantine: 2, quarantinePresent: 0, batches: 10, seconds: 0 });
+        const again = await copyStore(source, target, { batchSize: 25 });
+        assert.deepEqual({ ...again, seconds: 0 }, { calls: 0, callsPresent: 61, repeats: 0, quarantine: 0, quarantinePresent: 2, batches: 4, seconds: 0 });
+        const expected = await contents(sourceDb);
+        assert.equal(expected.calls.length, 61);
+        assert.deepEqual(await contents(targetDb), expected);
+
+        // Rollups in the target: the calls by hand (MOS values exact in binary) and the source's, for every unit.
+        const completed = calls.filter((c) => c.event.status === 'completed');
+        const all = stats(61, {
+          completed: completed.length + 1, failed: calls.filter((c) => c.event.status === 'failed').length, busy: 10, 'no-answer': 10, canceled: 10,
+        }, [...calls.flatMap((c) => (c.event.mos === null ? [] : [c.event.mos])), 4], [...completed.map((c) => c.event.durationSeconds!), 30]);
+        const months = [M(Date.UTC(2024, 0, 1)), M(Date.UTC(2024, 1, 1)), M(Date.UTC(2024, 2, 1))];
+        assert.deepEqual(await target.readRollups(months, ['*']), all);
+        assert.deepEqual(await target.readRollups(months, ['a:AC0', 'a:AC1']), all);
+        for (const unit of [...months, D(Date.UTC(2024, 1, 3)), Q(Date.UTC(2024, 1, 3, 11))]) {
+          for (const dims of [['*'], ['a:AC1'], ['a:AC0|n:+15550000002', 'a:AC1|n:+15550000002']]) {
+            assert.deepEqual(await target.readRollups([unit], dims), await source.readRollups([unit], dims), `${unit.level} ${unit.start} ${dims.join(',')}`);
+          }
+        }
+        assert.deepEqual(await target.listNumbers(), await source.listNumbers());
+
+        // Out again, into a fresh SQLite file: the same records.
+        const out = await copyStore(target, back, { batchSize: 1000 });
+        assert.equal(out.calls, 61);
+        assert.deepEqual(await contents(backDb), expected);
+      } finally {
+        for (const store of [source, target, back]) await store.close();
+        for (const db of [sourceDb, targetDb, backDb]) await db.drop();
       }
     });
 
