@@ -4,6 +4,7 @@
  * from src/metrics: the reference the engine's rollups are compared against.
  */
 import { scan } from './db-scan.js';
+import type { TestDatabase } from './test-databases.js';
 
 interface Row {
   status: string;
@@ -16,13 +17,29 @@ function nearestRank(sorted: number[], p: number): number | null {
   return sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1]!;
 }
 
-/** The summary of the calls in [from, to) matching the filter, from a plain scan of the calls table. */
-export function plainSummary(dbPath: string, from: number, to: number, filter: { number?: string; account?: string } = {}) {
+/** The plain query of the calls in [from, to) matching the filter (`?` placeholders), ordered as they were stored. */
+function callsQuery(from: number, to: number, filter: { number?: string; account?: string }): [string, unknown[]] {
   let sql = 'SELECT status, duration_seconds, mos FROM calls WHERE created_at >= ? AND created_at < ?';
   const params: unknown[] = [from, to];
   if (filter.number !== undefined) (sql += ' AND to_number = ?'), params.push(filter.number);
   if (filter.account !== undefined) (sql += ' AND account_sid = ?'), params.push(filter.account);
-  const rows = scan<Row>(dbPath, sql, ...params);
+  return [`${sql} ORDER BY id`, params];
+}
+
+/** The summary of the calls in [from, to) matching the filter, from a plain scan of the calls table of a SQLite file. */
+export function plainSummary(dbPath: string, from: number, to: number, filter: { number?: string; account?: string } = {}) {
+  const [sql, params] = callsQuery(from, to, filter);
+  return summaryOfRows(scan<Row>(dbPath, sql, ...params));
+}
+
+/** The same, from a plain scan of any test database (SQLite or PostgreSQL). */
+export async function plainSummaryIn(db: TestDatabase, from: number, to: number, filter: { number?: string; account?: string } = {}) {
+  const [sql, params] = callsQuery(from, to, filter);
+  return summaryOfRows(await db.scan<Row>(sql, ...params));
+}
+
+/** The summary figures of call rows, worked out the plain way. */
+export function summaryOfRows(rows: Row[]) {
   const count = (status: string) => rows.filter((r) => r.status === status).length;
   const scores = rows.filter((r) => r.mos !== null).map((r) => Math.round(r.mos! * 100)).sort((a, b) => a - b);
   const durations = rows.filter((r) => r.status === 'completed' && r.duration_seconds !== null).map((r) => r.duration_seconds!).sort((a, b) => a - b);
