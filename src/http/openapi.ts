@@ -35,6 +35,11 @@ const summary = {
         totalSeconds: { type: 'integer' }, mean: { type: ['number', 'null'] }, p50: { type: ['integer', 'null'] }, p90: { type: ['integer', 'null'] }, short: { type: 'integer' },
       },
     },
+    repeatCallers: {
+      type: 'object',
+      description: 'Calls followed by a call of the same E.164 caller to the same number within 24 hours, and their share of calls.',
+      properties: { repeated: { type: 'integer' }, rate: { type: ['number', 'null'] } },
+    },
   },
 };
 
@@ -83,12 +88,19 @@ export const OPENAPI_DOCUMENT = {
     },
     '/api/v1/breakdown': {
       get: {
-        summary: 'The summary per called number, per project, or per hour of the week (7×24, local time)',
+        summary: 'The summary per called number, project, status, caller country (ISO 3166-1, null when unknown), or hour of the week (7×24, local time)',
         parameters: [
-          { name: 'by', in: 'query', required: true, schema: { enum: ['number', 'account', 'hourOfWeek'] } }, ...range, ...filters, format,
+          { name: 'by', in: 'query', required: true, schema: { enum: ['number', 'account', 'status', 'country', 'hourOfWeek'] } }, ...range, ...filters, format,
           { name: 'tz', in: 'query', schema: { type: 'string' }, description: 'IANA time zone of the hours of the week, default UTC.' },
         ],
         responses: { 200: { description: 'One row per group, busiest first' }, ...readErrors },
+      },
+    },
+    '/api/v1/repeat-callers': {
+      get: {
+        summary: 'Callers who called the same number again within 24 hours, most repeat calls first',
+        parameters: [...range, ...filters, format, { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 20 } }],
+        responses: { 200: { description: 'The callers: from, to, calls, repeated, firstCall, lastCall' }, ...readErrors },
       },
     },
     '/api/v1/calls': {

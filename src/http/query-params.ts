@@ -114,14 +114,18 @@ export function readCallListParams(query: Query): CallListParams {
     if (!/^\d{1,9}$/.test(minDuration)) throw invalid('minDuration', 'must be a whole number of seconds');
     params.minDuration = Number(minDuration);
   }
-  const limit = single(query, 'limit');
-  if (limit !== undefined) {
-    if (!/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_PAGE) throw invalid('limit', `must be a whole number from 1 to ${MAX_PAGE}`);
-    params.limit = Number(limit);
-  }
+  params.limit = readLimit(query, params.limit);
   const cursor = single(query, 'cursor');
   if (cursor !== undefined) params.after = decodeCursor(cursor);
   return params;
+}
+
+/** Reads `limit`: a whole number from 1 to 1000, or `fallback` when absent. */
+export function readLimit(query: Query, fallback: number): number {
+  const limit = single(query, 'limit');
+  if (limit === undefined) return fallback;
+  if (!/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_PAGE) throw invalid('limit', `must be a whole number from 1 to ${MAX_PAGE}`);
+  return Number(limit);
 }
 
 /** Reads `format`: json (default) or csv. */

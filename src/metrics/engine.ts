@@ -5,9 +5,11 @@
  * Depends on the store interface only.
  */
 import { CallpulseError } from '../domain/errors.js';
-import type { CallStore } from '../store/call-store.js';
+import type { CallStore, RepeatCaller } from '../store/call-store.js';
 import { coverRange } from './range-cover.js';
-import { dimensionsOf, emptyStats, mergeStats, type CallFilter, type RollupStats } from './rollups.js';
+import {
+  dimensionsOf, emptyStats, mergeStats, numbersPrefix, splitPrefix, unescapePart, type CallFilter, type RollupStats,
+} from './rollups.js';
 import { DEFAULT_SUMMARY_OPTIONS, summarize, type Summary, type SummaryOptions } from './summary.js';
 import { bucketStarts, formatInZone, localTime, nextBucketStart, type Interval } from './time-zone.js';
 
@@ -33,11 +35,21 @@ export interface TimeseriesPoint {
 export const MAX_POINTS = 9000;
 
 /** What a breakdown groups by. */
-export const BREAKDOWNS = ['number', 'account', 'hourOfWeek'] as const;
+export const BREAKDOWNS = ['number', 'account', 'status', 'country', 'hourOfWeek'] as const;
 export type Breakdown = (typeof BREAKDOWNS)[number];
 
+/** The key of one breakdown group (country null: the caller's country is unknown or the caller is not E.164). */
+export interface BreakdownGroup {
+  number?: string;
+  account?: string;
+  status?: string;
+  country?: string | null;
+  weekday?: number;
+  hour?: number;
+}
+
 /** One group of a breakdown: its key and the summary's figures for its calls. */
-export type BreakdownRow = { group: { number?: string; account?: string; weekday?: number; hour?: number } } & Summary;
+export type BreakdownRow = { group: BreakdownGroup } & Summary;
 
 /** The longest range the hour-of-week heat map reads: 366 days of 15-minute rollups. */
 const MAX_HEATMAP_QUARTERS = 366 * 96;
@@ -86,22 +98,64 @@ export class MetricsEngine {
   }
 
   /**
-   * The summary per called number or per project, over the range and filter, busiest group first.
-   * Groups with no calls in the range are left out.
+   * The summary per called number, project, status or caller country, over the range and filter,
+   * busiest group first. Groups with no calls in the range are left out.
    */
   async breakdown(range: TimeRange, by: Breakdown, filter: CallFilter = {}, timeZone = 'UTC'): Promise<BreakdownRow[]> {
     if (by === 'hourOfWeek') return this.hourOfWeek(range, filter, timeZone);
-    const pairs = (await this.store.listNumbers()).filter(
-      (p) => (filter.account === undefined || p.account === filter.account) && (filter.number === undefined || p.number === filter.number),
-    );
-    const groups = [...new Set(pairs.map((p) => (by === 'number' ? p.number : p.account)))];
+    const groups = by === 'account' ? await this.accountStats(range, filter) : await this.groupStats(range, by, filter);
     const rows: BreakdownRow[] = [];
-    for (const key of groups) {
-      const groupFilter: CallFilter = by === 'number' ? { ...filter, number: key } : { ...filter, account: key };
-      const summary = summarize(await this.stats(range, groupFilter), this.options);
-      if (summary.calls > 0) rows.push({ group: by === 'number' ? { number: key } : { account: key }, ...summary });
+    for (const [key, stats] of groups) {
+      if (stats.calls === 0) continue;
+      const group: BreakdownGroup = by === 'country' ? { country: key === '' ? null : key } : { [by]: key };
+      rows.push({ group, ...summarize(stats, this.options) });
     }
-    return rows.sort((a, b) => b.calls - a.calls || String(a.group[by]).localeCompare(String(b.group[by])));
+    const keyOf = (row: BreakdownRow): string => String(Object.values(row.group)[0] ?? '');
+    return rows.sort((a, b) => b.calls - a.calls || keyOf(a).localeCompare(keyOf(b)));
+  }
+
+  /** The stats per project: a few projects, each read like a summary. */
+  private async accountStats(range: TimeRange, filter: CallFilter): Promise<Map<string, RollupStats>> {
+    const accounts = filter.account !== undefined
+      ? [filter.account]
+      : filter.number !== undefined ? await this.store.accountsOfNumber(filter.number) : [...new Set((await this.store.listNumbers()).map((p) => p.account))];
+    const groups = new Map<string, RollupStats>();
+    for (const account of accounts) groups.set(account, await this.stats(range, { ...filter, account }));
+    return groups;
+  }
+
+  /**
+   * The stats per number, status or country: the rollups of each group's dimensions, read together bucket
+   * by bucket, plus the range's edges read from the calls grouped the same way.
+   */
+  private async groupStats(range: TimeRange, by: 'number' | 'status' | 'country', filter: CallFilter): Promise<Map<string, RollupStats>> {
+    if (by === 'number' && filter.number !== undefined) return new Map([[filter.number, await this.stats(range, filter)]]);
+    const cover = coverRange(range.from, range.to, by === 'number' ? 'quarter' : 'day');
+    const groups = new Map<string, RollupStats>();
+    const add = (key: string, stats: RollupStats): void => {
+      const group = groups.get(key);
+      if (group) mergeStats(group, stats);
+      else groups.set(key, stats);
+    };
+    for (const prefix of await this.groupPrefixes(by, filter)) {
+      for (const [rest, stats] of await this.store.readRollupGroups(cover.units, prefix)) {
+        add(by === 'number' ? unescapePart(rest) : rest, stats);
+      }
+    }
+    for (const [from, to] of cover.edges) {
+      for (const [key, stats] of await this.store.scanCallGroups(from, to, filter, by)) add(key, stats);
+    }
+    return groups;
+  }
+
+  /** The prefixes of the rollup dimensions that hold a breakdown's groups, for the filter. */
+  private async groupPrefixes(by: 'number' | 'status' | 'country', filter: CallFilter): Promise<string[]> {
+    if (by === 'number') {
+      const accounts = filter.account !== undefined ? [filter.account] : [...new Set((await this.store.listNumbers()).map((p) => p.account))];
+      return accounts.map(numbersPrefix);
+    }
+    const accounts = filter.number !== undefined && filter.account === undefined ? await this.store.accountsOfNumber(filter.number) : [];
+    return dimensionsOf(filter, accounts).map((base) => splitPrefix(base, by));
   }
 
   /**
@@ -122,6 +176,14 @@ export class MetricsEngine {
       mergeStats(cells[local.weekday * 24 + local.hour]!, stats);
     }
     return cells.map((stats, i) => ({ group: { weekday: Math.floor(i / 24), hour: i % 24 }, ...summarize(stats, this.options) }));
+  }
+
+  /**
+   * The callers whose calls in the range (that pass the filter) were followed by a repeat call to the
+   * same number within 24 hours: most such calls first, at most `limit`.
+   */
+  async repeatCallers(range: TimeRange, filter: CallFilter = {}, limit = 20): Promise<RepeatCaller[]> {
+    return this.store.listRepeatCallers({ from: range.from, to: range.to, filter, limit });
   }
 
   /** The summary of the calls in the range that pass the filter. */

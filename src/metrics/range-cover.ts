@@ -54,11 +54,17 @@ export function levelEnd(start: number, level: RollupLevel): number {
   }
 }
 
-/** Covers [from, to) (epoch ms) with whole buckets, coarsest that fit, and partial edge pieces. */
-export function coverRange(from: number, to: number): RangeCover {
+/**
+ * Covers [from, to) (epoch ms) with whole buckets, coarsest that fit, and partial edge pieces. `finest`
+ * is the finest level to use: `day` for the dimensions kept per day and month only (edges then span up
+ * to a day each).
+ */
+export function coverRange(from: number, to: number, finest: RollupLevel = 'quarter'): RangeCover {
   if (to <= from) return { units: [], edges: [] };
-  const first = Math.ceil(from / QUARTER) * QUARTER;
-  const last = Math.floor(to / QUARTER) * QUARTER;
+  const levels = ROLLUP_LEVELS.slice(0, ROLLUP_LEVELS.indexOf(finest) + 1);
+  const unit = (ms: number): number => levelStart(ms, finest);
+  const first = unit(from) === from ? from : levelEnd(unit(from), finest);
+  const last = unit(to);
   if (first >= last) return { units: [], edges: [[from, to]] };
   const edges: Array<[number, number]> = [];
   if (from < first) edges.push([from, first]);
@@ -66,7 +72,7 @@ export function coverRange(from: number, to: number): RangeCover {
   const units: RollupUnit[] = [];
   let cursor = first;
   while (cursor < last) {
-    const level = ROLLUP_LEVELS.find((l) => levelStart(cursor, l) === cursor && levelEnd(cursor, l) <= last)!;
+    const level = levels.find((l) => levelStart(cursor, l) === cursor && levelEnd(cursor, l) <= last)!;
     units.push({ level, start: cursor });
     cursor = levelEnd(cursor, level);
   }

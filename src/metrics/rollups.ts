@@ -1,8 +1,13 @@
 /**
  * @module
  * What a batch of newly stored calls adds to the rollups: for every (level, bucket, dimension) the
- * calls fall in, the counts per status and the exact MOS and duration histograms. Pure; every store
- * applies these deltas in the same transaction as the inserts, so rollups always match the calls.
+ * calls fall in, the counts per status, the exact MOS and duration histograms, and the calls followed
+ * by a repeat call. Pure; every store applies these deltas in the same transaction as the inserts, so
+ * rollups always match the calls.
+ *
+ * Dimensions: all calls, per project, per project and number, at every level (month, day, 15 min);
+ * and the same three split by status and by caller country, at the day and month levels only (the
+ * breakdowns read partial days from the calls).
  */
 import type { CallStatus } from '../domain/call-event.js';
 import { mosToHundredths } from '../domain/mos.js';
@@ -17,7 +22,17 @@ export interface RollupCall {
   status: CallStatus;
   durationSeconds: number | null;
   mos: number | null;
+  /** The caller's country (ISO 3166-1 alpha-2), or null when unknown. */
+  fromCountry: string | null;
+  /** True when the same caller called the same number again within 24 hours after this call. */
+  repeated: boolean;
 }
+
+/**
+ * A call is a repeated one when the same caller (an E.164 From) calls the same To again at most this
+ * long after it (24 hours, inclusive); calls are ordered by Timestamp, then CallSid.
+ */
+export const REPEAT_WINDOW_MS = 24 * 60 * 60_000;
 
 /** Counts of one rollup bucket (or of any merge of buckets). */
 export interface RollupStats {
@@ -29,6 +44,8 @@ export interface RollupStats {
   mosHistogram: Histogram;
   /** Completed calls' durations in seconds -> calls. */
   durationHistogram: Histogram;
+  /** Calls followed by a repeat call (same From to the same To within 24 hours). */
+  repeated: number;
 }
 
 /** A filter on the calls: by called number (`To`), by project (`AccountSid`), both, or neither. */
@@ -40,14 +57,44 @@ export interface CallFilter {
 /** The rollup dimension of all calls. */
 export const ALL_CALLS = '*';
 
+/** A value inside a dimension name: `|` separates parts, so it (and the escape character) are escaped. */
+function part(value: string): string {
+  return value.replace(/%/g, '%25').replace(/\|/g, '%7C');
+}
+
+/** The value a dimension part was made from. */
+export function unescapePart(text: string): string {
+  return text.replace(/%7C/g, '|').replace(/%25/g, '%');
+}
+
 /** The rollup dimension of one project's calls. */
 export function accountDimension(account: string): string {
-  return `a:${account}`;
+  return `a:${part(account)}`;
 }
 
 /** The rollup dimension of the calls to one number within one project. */
 export function numberDimension(account: string, number: string): string {
-  return `a:${account}|n:${number}`;
+  return `a:${part(account)}|n:${part(number)}`;
+}
+
+/** What the secondary dimensions split calls by. */
+export type SplitKind = 'status' | 'country';
+
+/**
+ * The prefix of the dimensions that split a base dimension (all calls, a project, a project's number)
+ * by status or country: the rest of each such dimension name is the status, or the country ('' when unknown).
+ */
+export function splitPrefix(base: string, kind: SplitKind): string {
+  const tag = kind === 'status' ? 's:' : 'c:';
+  return base === ALL_CALLS ? tag : `${base}|${tag}`;
+}
+
+/** The prefix of the per-project dimensions (`a:<project>`: the rest is the escaped project). */
+export const ACCOUNT_PREFIX = 'a:';
+
+/** The prefix of a project's per-number dimensions (the rest is the escaped number). */
+export function numbersPrefix(account: string): string {
+  return `${accountDimension(account)}|n:`;
 }
 
 /**
@@ -69,6 +116,7 @@ export function emptyStats(): RollupStats {
     mosSum: 0,
     mosHistogram: new Map(),
     durationHistogram: new Map(),
+    repeated: 0,
   };
 }
 
@@ -82,6 +130,7 @@ export function addCall(stats: RollupStats, call: RollupCall): void {
     addValue(stats.mosHistogram, mosToHundredths(call.mos));
   }
   if (call.status === 'completed' && call.durationSeconds !== null) addValue(stats.durationHistogram, call.durationSeconds);
+  if (call.repeated) stats.repeated += 1;
 }
 
 /** Adds every count of `source` into `target`. */
@@ -92,6 +141,7 @@ export function mergeStats(target: RollupStats, source: RollupStats): void {
   target.mosSum += source.mosSum;
   mergeInto(target.mosHistogram, source.mosHistogram);
   mergeInto(target.durationHistogram, source.durationHistogram);
+  target.repeated += source.repeated;
 }
 
 /** The key of one rollup row. */
@@ -101,23 +151,35 @@ export interface RollupKey {
   dimension: string;
 }
 
-/** The rollup rows a batch of calls changes, each with what it adds. */
-export function rollupDeltas(calls: readonly RollupCall[]): Array<{ key: RollupKey; stats: RollupStats }> {
-  const deltas = new Map<string, { key: RollupKey; stats: RollupStats }>();
-  for (const call of calls) {
-    const dimensions = [ALL_CALLS, accountDimension(call.accountSid), numberDimension(call.accountSid, call.to)];
-    for (const level of ROLLUP_LEVELS) {
-      const bucket = levelStart(call.createdAt, level);
-      for (const dimension of dimensions) {
-        const id = `${level}|${bucket}|${dimension}`;
-        let delta = deltas.get(id);
-        if (!delta) {
-          delta = { key: { level, bucket, dimension }, stats: emptyStats() };
-          deltas.set(id, delta);
-        }
-        addCall(delta.stats, call);
-      }
-    }
+/** Every rollup row a call counts in. */
+function keysOf(call: RollupCall): RollupKey[] {
+  const bases = [ALL_CALLS, accountDimension(call.accountSid), numberDimension(call.accountSid, call.to)];
+  const splits = bases.flatMap((base) => [splitPrefix(base, 'status') + call.status, splitPrefix(base, 'country') + (call.fromCountry ?? '')]);
+  const keys: RollupKey[] = [];
+  for (const level of ROLLUP_LEVELS) {
+    const bucket = levelStart(call.createdAt, level);
+    for (const dimension of bases) keys.push({ level, bucket, dimension });
+    if (level !== 'quarter') for (const dimension of splits) keys.push({ level, bucket, dimension });
   }
+  return keys;
+}
+
+/**
+ * The rollup rows a batch changes, each with what it adds: every count of the new calls, and one more
+ * repeated call in every row of each earlier call that the batch's calls made a repeated one.
+ */
+export function rollupDeltas(calls: readonly RollupCall[], newlyRepeated: readonly RollupCall[] = []): Array<{ key: RollupKey; stats: RollupStats }> {
+  const deltas = new Map<string, { key: RollupKey; stats: RollupStats }>();
+  const deltaOf = (key: RollupKey): RollupStats => {
+    const id = `${key.level}|${key.bucket}|${key.dimension}`;
+    let delta = deltas.get(id);
+    if (!delta) {
+      delta = { key, stats: emptyStats() };
+      deltas.set(id, delta);
+    }
+    return delta.stats;
+  };
+  for (const call of calls) for (const key of keysOf(call)) addCall(deltaOf(key), call);
+  for (const call of newlyRepeated) for (const key of keysOf(call)) deltaOf(key).repeated += 1;
   return [...deltas.values()];
 }

@@ -2,7 +2,7 @@
  * @module
  * The summary figures, computed from merged rollup stats with the README's definitions: success rate,
  * MOS mean / p10 / p50 / p90 (nearest rank, exact to 0.01), E-model band shares, poor-quality rate,
- * durations of completed calls and short calls. Pure: every view calls this one function.
+ * durations of completed calls and short calls, repeat callers. Pure: every view calls this one function.
  */
 import { MOS_BANDS, bandOfHundredths, mosToHundredths, type MosBand } from '../domain/mos.js';
 import { countBelow, percentiles, totalCount, totalSum } from './histogram.js';
@@ -37,6 +37,8 @@ export interface Summary {
     poorRate: number | null;
   };
   duration: { totalSeconds: number; mean: number | null; p50: number | null; p90: number | null; short: number };
+  /** Calls followed by a repeat call of the same caller to the same number within 24 hours, and their share of calls. */
+  repeatCallers: { repeated: number; rate: number | null };
 }
 
 function share(part: number, whole: number): number | null {
@@ -75,5 +77,6 @@ export function summarize(stats: RollupStats, options: SummaryOptions = DEFAULT_
       p90: d90 ?? null,
       short: countBelow(stats.durationHistogram, options.shortCallSeconds),
     },
+    repeatCallers: { repeated: stats.repeated, rate: share(stats.repeated, stats.calls) },
   };
 }

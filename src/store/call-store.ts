@@ -60,6 +60,10 @@ export interface StoredCall {
   source: CallSource;
   receivedAt: Date;
   raw: Record<string, unknown>;
+  /** The caller's country (ISO 3166-1 alpha-2), or null when unknown. */
+  fromCountry: string | null;
+  /** True once the same caller called the same number again within 24 hours after this call. */
+  repeated: boolean;
 }
 
 /** Which stored calls to list, newest first (by Timestamp, then by arrival). */
@@ -107,6 +111,29 @@ export interface DeliveryRecord {
   receivedAt: Date;
   outcome: 'accepted' | 'duplicate';
   source: CallSource;
+}
+
+/** What calls can be grouped by when scanned. */
+export type CallGroupKind = 'number' | 'account' | 'status' | 'country';
+
+/** Which callers called the same number again within 24 hours, most repeat calls first. */
+export interface RepeatCallerQuery {
+  from: number;
+  to: number;
+  filter: CallFilter;
+  limit: number;
+}
+
+/** A caller and a number it called several times, over a range. */
+export interface RepeatCaller {
+  from: string;
+  to: string;
+  /** The caller's calls to this number in the range. */
+  calls: number;
+  /** Of those, the calls followed by another call of the caller to the number within 24 hours. */
+  repeated: number;
+  firstCall: Date;
+  lastCall: Date;
 }
 
 /** What the store can say about itself for readiness checks. */
@@ -164,6 +191,8 @@ export interface CopiedCall {
   method: string | null;
   contentType: string | null;
   rawJson: string;
+  /** The caller's country as the source worked it out. (Whether the call is `repeated` is worked out again in the target.) */
+  fromCountry: string | null;
   /** Its repeat deliveries, in order. */
   repeats: CopiedDelivery[];
 }
@@ -215,12 +244,22 @@ export interface CallStore {
   listQuarantine(options: { includeReplayed: boolean; limit: number }): Promise<QuarantineEntry[]>;
   /** The merged rollup stats of whole buckets, summed over the dimensions given (metrics/rollups.ts dimensionsOf). */
   readRollups(units: readonly RollupUnit[], dimensions: readonly string[]): Promise<RollupStats>;
+  /**
+   * The merged rollup stats of whole buckets per dimension, over the dimensions named `prefix` and one
+   * more part (metrics/rollups.ts; not the dimensions split further from those): that part, as named
+   * -> stats. Dimensions with no rows are absent.
+   */
+  readRollupGroups(units: readonly RollupUnit[], prefix: string): Promise<Map<string, RollupStats>>;
   /** Every project (AccountSid) that has received calls on a number. */
   accountsOfNumber(number: string): Promise<string[]>;
   /** Every (project, called number) pair that has had calls. */
   listNumbers(): Promise<Array<{ account: string; number: string }>>;
   /** The same stats computed from the stored calls whose Timestamp is in [from, to) (range edges; plain scans). */
   scanCalls(from: number, to: number, filter: CallFilter): Promise<RollupStats>;
+  /** Like scanCalls, per group: the called number, the project, the status or the caller's country ('' when unknown). */
+  scanCallGroups(from: number, to: number, filter: CallFilter, by: CallGroupKind): Promise<Map<string, RollupStats>>;
+  /** The callers with calls in the range that were followed by a repeat call, most such calls first. */
+  listRepeatCallers(query: RepeatCallerQuery): Promise<RepeatCaller[]>;
   /** Copying: stored calls after storage position `afterId` (0 for the start), oldest stored first, each with its repeats. */
   exportCalls(afterId: number, limit: number): Promise<CopyPage<CopiedCall>>;
   /** Copying: quarantine entries after storage position `afterId`, in order. */

@@ -50,6 +50,20 @@ describe('callpulse report', () => {
     );
   });
 
+  it('--by status as JSON, each row equal to a plain scan of that status; --by country as a table', async () => {
+    const result = await runCli(['report', '--db', dbPath, ...RANGE, '--by', 'status', '--format', 'json']);
+    assert.equal(result.code, 0, result.stderr);
+    const { rows } = JSON.parse(result.stdout) as { rows: Array<{ group: { status: string } }> };
+    assert.deepEqual(rows.map((r) => r.group.status), ['completed', 'failed']);
+    for (const { group, ...figures } of rows) {
+      assert.deepEqual(figures, plainSummary(dbPath, Date.UTC(2024, 6, 1), Date.UTC(2024, 6, 3), { status: group.status }));
+    }
+    // The callers are +1555..., which belong to no region: one "(unknown)" row.
+    const byCountry = await runCli(['report', '--db', dbPath, ...RANGE, '--by', 'country']);
+    assert.equal(byCountry.code, 0, byCountry.stderr);
+    assert.deepEqual(byCountry.stdout.trim().split('\n').slice(2).map((line) => line.trim().split(/\s{2,}/).slice(0, 3)), [['(unknown)', '3', '2']]);
+  });
+
   it('--by day in a time zone, as a table', async () => {
     const result = await runCli(['report', '--db', dbPath, ...RANGE, '--by', 'day', '--tz', 'America/New_York']);
     assert.equal(result.code, 0, result.stderr);
@@ -63,7 +77,7 @@ describe('callpulse report', () => {
 
   it('bad options are one sentence, exit 2', async () => {
     for (const [args, message] of [
-      [['--by', 'week'], /^callpulse report: --by must be one of day, hour, number, account, got "week"\n$/],
+      [['--by', 'week'], /^callpulse report: --by must be one of day, hour, number, account, status, country, got "week"\n$/],
       [['--since', '3x'], /^callpulse report: --since must be a length like 15m/],
       [['--tz', 'Nowhere/Land'], /^callpulse report: --tz must be an IANA time zone name/],
     ] as const) {

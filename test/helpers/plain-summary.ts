@@ -7,9 +7,36 @@ import { scan } from './db-scan.js';
 import type { TestDatabase } from './test-databases.js';
 
 interface Row {
+  call_sid: string;
+  from_number: string;
+  to_number: string;
+  created_at: number;
   status: string;
   duration_seconds: number | null;
   mos: number | null;
+}
+
+/** A filter of the plain scan: the API's filters, and the group keys of the breakdowns. */
+export interface PlainFilter {
+  number?: string;
+  account?: string;
+  status?: string;
+  /** Only calls from one of these callers. */
+  callers?: readonly string[];
+}
+
+/**
+ * True when the same E.164 caller called the same number again at most 24 h (inclusive) after `call`,
+ * calls being ordered by Timestamp then CallSid; `all` is every stored call.
+ */
+function isRepeated(call: Row, all: readonly Row[]): boolean {
+  if (!/^\+[1-9]\d{1,14}$/.test(call.from_number)) return false;
+  return all.some(
+    (other) =>
+      other.from_number === call.from_number && other.to_number === call.to_number &&
+      (other.created_at > call.created_at || (other.created_at === call.created_at && other.call_sid > call.call_sid)) &&
+      other.created_at - call.created_at <= 24 * 3600_000,
+  );
 }
 
 function nearestRank(sorted: number[], p: number): number | null {
@@ -17,29 +44,34 @@ function nearestRank(sorted: number[], p: number): number | null {
   return sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1]!;
 }
 
-/** The plain query of the calls in [from, to) matching the filter (`?` placeholders), ordered as they were stored. */
-function callsQuery(from: number, to: number, filter: { number?: string; account?: string }): [string, unknown[]] {
-  let sql = 'SELECT status, duration_seconds, mos FROM calls WHERE created_at >= ? AND created_at < ?';
+const COLUMNS = 'SELECT call_sid, from_number, to_number, created_at, status, duration_seconds, mos FROM calls';
+
+/** The plain query of the calls in [from, to) matching the filter (`?` placeholders), in the order they were stored. */
+function callsQuery(from: number, to: number, filter: PlainFilter): [string, unknown[]] {
+  let sql = `${COLUMNS} WHERE created_at >= ? AND created_at < ?`;
   const params: unknown[] = [from, to];
   if (filter.number !== undefined) (sql += ' AND to_number = ?'), params.push(filter.number);
   if (filter.account !== undefined) (sql += ' AND account_sid = ?'), params.push(filter.account);
+  if (filter.status !== undefined) (sql += ' AND status = ?'), params.push(filter.status);
   return [`${sql} ORDER BY id`, params];
 }
 
 /** The summary of the calls in [from, to) matching the filter, from a plain scan of the calls table of a SQLite file. */
-export function plainSummary(dbPath: string, from: number, to: number, filter: { number?: string; account?: string } = {}) {
+export function plainSummary(dbPath: string, from: number, to: number, filter: PlainFilter = {}) {
   const [sql, params] = callsQuery(from, to, filter);
-  return summaryOfRows(scan<Row>(dbPath, sql, ...params));
+  return summaryOfRows(scan<Row>(dbPath, sql, ...params), scan<Row>(dbPath, COLUMNS), filter);
 }
 
 /** The same, from a plain scan of any test database (SQLite or PostgreSQL). */
-export async function plainSummaryIn(db: TestDatabase, from: number, to: number, filter: { number?: string; account?: string } = {}) {
+export async function plainSummaryIn(db: TestDatabase, from: number, to: number, filter: PlainFilter = {}) {
   const [sql, params] = callsQuery(from, to, filter);
-  return summaryOfRows(await db.scan<Row>(sql, ...params));
+  return summaryOfRows(await db.scan<Row>(sql, ...params), await db.scan<Row>(COLUMNS), filter);
 }
 
-/** The summary figures of call rows, worked out the plain way. */
-export function summaryOfRows(rows: Row[]) {
+/** The summary figures of the selected call rows, worked out the plain way; `all` is every stored call. */
+function summaryOfRows(selected: Row[], all: readonly Row[], filter: PlainFilter) {
+  const rows = selected.filter((r) => filter.callers === undefined || filter.callers.includes(r.from_number));
+  const repeated = rows.filter((r) => isRepeated(r, all)).length;
   const count = (status: string) => rows.filter((r) => r.status === status).length;
   const scores = rows.filter((r) => r.mos !== null).map((r) => Math.round(r.mos! * 100)).sort((a, b) => a - b);
   const durations = rows.filter((r) => r.status === 'completed' && r.duration_seconds !== null).map((r) => r.duration_seconds!).sort((a, b) => a - b);
@@ -71,5 +103,6 @@ export function summaryOfRows(rows: Row[]) {
       p90: nearestRank(durations, 90),
       short: durations.filter((d) => d < 10).length,
     },
+    repeatCallers: { repeated, rate: rows.length === 0 ? null : repeated / rows.length },
   };
 }

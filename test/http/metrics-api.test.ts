@@ -88,8 +88,8 @@ describe('metrics API', () => {
     assert.deepEqual(byAccount.body.rows.map((r: { group: object; calls: number }) => [r.group, r.calls]), [[{ account: 'AC-project-1' }, 5]]);
     const csv = await fetch(`${server.baseUrl}/api/v1/breakdown?by=number&from=${from}&to=${to}&format=csv`);
     const lines = (await csv.text()).split('\r\n');
-    assert.equal(lines[0], 'number,calls,completed,successRate,mosScored,mosMean,mosP10,mosP50,mosP90,poorRate,durationTotalSeconds,durationMean,shortCalls');
-    assert.equal(lines[2], `'+15550009999,1,1,1,1,4,4,4,4,0,8,8,1`);
+    assert.equal(lines[0], 'number,calls,completed,successRate,mosScored,mosMean,mosP10,mosP50,mosP90,poorRate,durationTotalSeconds,durationMean,shortCalls,repeatCalls,repeatRate');
+    assert.equal(lines[2], `'+15550009999,1,1,1,1,4,4,4,4,0,8,8,1,0,0`);
   });
 
   it('breakdown by hourOfWeek: 168 local cells, Monday first, the calls in the cells worked out by hand', async () => {
@@ -112,7 +112,7 @@ describe('metrics API', () => {
       ['/api/v1/timeseries?interval=2h', 'interval'],
       ['/api/v1/timeseries?interval=15m&since=3650d', 'interval'],
       ['/api/v1/summary?number=1&number=2', 'number'],
-      ['/api/v1/breakdown?by=country', 'by'],
+      ['/api/v1/breakdown?by=region', 'by'],
       ['/api/v1/breakdown?by=hourOfWeek&since=400d', 'from'],
     ];
     for (const [path, parameter] of cases) {

@@ -19,8 +19,19 @@ function callWrite(fields: Record<string, string>): CallWrite {
   return { kind: 'call', event: parsed.event, raw: fields, source: 'webhook', delivery: { method: 'POST', contentType: null, receivedAt: new Date() } };
 }
 
-function call(sid: string, timestamp: string, status: string, duration: string, mos: string, to = '+15550000001', account = 'AC1'): CallWrite {
-  return callWrite({ CallSid: sid, AccountSid: account, From: '+15559990000', To: to, Timestamp: timestamp, CallStatus: status, CallDuration: duration, AudioInMos: mos });
+function call(sid: string, timestamp: string, status: string, duration: string, mos: string, to = '+15550000001', account = 'AC1', from = '+15559990000'): CallWrite {
+  return callWrite({ CallSid: sid, AccountSid: account, From: from, To: to, Timestamp: timestamp, CallStatus: status, CallDuration: duration, AudioInMos: mos });
+}
+
+/** Callers of the random datasets, with their countries worked out by hand (null: no country). */
+const CALLERS: Record<string, string | null> = {
+  '+14155550100': 'US', '+14165550123': 'CA', '+442071838750': 'GB', '+441481712345': 'GG', '+15559990000': null, anonymous: null,
+  'sip:alice@example.com': null,
+};
+
+/** The callers of each country (key '' for none), for plain scans per country. */
+function callersOf(country: string | null): string[] {
+  return Object.keys(CALLERS).filter((caller) => CALLERS[caller] === country);
 }
 
 /** Rounds every number to 9 decimals so float sums in another order compare equal. */
@@ -71,6 +82,8 @@ for (const backend of BACKENDS) {
       assert.equal(summary.mos.poorRate, 0.5); // 3.50 and 3.00 are below 3.60
       // Completed durations: 120, 5, 60 -> total 185, sorted 5 60 120.
       assert.deepEqual(summary.duration, { totalSeconds: 185, mean: 185 / 3, p50: 60, p90: 120, short: 1 });
+      // One caller: CA1..CA5 are each followed by a call to +15550000001 within 24 h, CA7 by CA8 to +15550000002; CA6 is the last.
+      assert.deepEqual(summary.repeatCallers, { repeated: 6, rate: 6 / 7 });
     });
 
     it('ranges with partial 15-minute edges, and filters by number and account', async () => {
@@ -105,6 +118,9 @@ for (const backend of BACKENDS) {
           mos: fc.option(fc.integer({ min: 100, max: 500 }), { nil: null }),
           to: fc.constantFrom('+15550000001', '+15550000002', '+15550000003'),
           account: fc.constantFrom('AC1', 'AC2'),
+          from: fc.constantFrom(...Object.keys(CALLERS)),
+          // Clustered times make repeat calls (same caller and number within 24 h) common.
+          cluster: fc.boolean(),
         }),
         { minLength: 1, maxLength: 300 },
       );
@@ -122,16 +138,35 @@ for (const backend of BACKENDS) {
           const store = await createStore(db.database);
           try {
             const writes = calls.map((c, i) =>
-              call(`CA-${run}-${i}`, new Date(start + c.at).toISOString(), c.status, c.status === 'completed' ? String(c.duration) : '', c.mos === null ? '' : (c.mos / 100).toFixed(2), c.to, c.account),
+              call(
+                `CA-${run}-${i}`, new Date(start + (c.cluster ? c.at % (3 * 86_400_000) : c.at)).toISOString(), c.status,
+                c.status === 'completed' ? String(c.duration) : '', c.mos === null ? '' : (c.mos / 100).toFixed(2), c.to, c.account, c.from,
+              ),
             );
             for (let i = 0; i < writes.length; i += 37) await store.writeBatch(writes.slice(i, i + 37));
             const engine = new MetricsEngine(store);
             for (const q of queries) {
               const [from, to] = q.a <= q.b ? [start + q.a, start + q.b] : [start + q.b, start + q.a];
               const filter = { number: q.number, account: q.account };
+              const plainFilter = { ...(q.number ? { number: q.number } : {}), ...(q.account ? { account: q.account } : {}) };
               const fromRollups = await engine.summary({ from, to }, filter);
-              const expected = await plainSummaryIn(db, from, to, { ...(q.number ? { number: q.number } : {}), ...(q.account ? { account: q.account } : {}) });
-              assert.deepEqual(rounded(fromRollups), rounded(expected));
+              assert.deepEqual(rounded(fromRollups), rounded(await plainSummaryIn(db, from, to, plainFilter)));
+              for (const row of await engine.breakdown({ from, to }, 'status', filter)) {
+                const { group, ...summary } = row;
+                assert.deepEqual(rounded(summary), rounded(await plainSummaryIn(db, from, to, { ...plainFilter, status: group.status! })), `status ${group.status}`);
+              }
+              const countries = await engine.breakdown({ from, to }, 'country', filter);
+              for (const row of countries) {
+                const { group, ...summary } = row;
+                assert.deepEqual(rounded(summary), rounded(await plainSummaryIn(db, from, to, { ...plainFilter, callers: callersOf(group.country!) })), `country ${group.country}`);
+              }
+              assert.equal(countries.reduce((sum, row) => sum + row.calls, 0), fromRollups.calls);
+              const numbers = await engine.breakdown({ from, to }, 'number', filter);
+              for (const row of numbers) {
+                const { group, ...summary } = row;
+                assert.deepEqual(rounded(summary), rounded(await plainSummaryIn(db, from, to, { ...plainFilter, number: group.number! })), `number ${group.number}`);
+              }
+              assert.equal(numbers.reduce((sum, row) => sum + row.calls, 0), fromRollups.calls);
             }
           } finally {
             await store.close();

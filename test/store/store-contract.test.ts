@@ -47,8 +47,8 @@ async function writeDataset(store: CallStore): Promise<{ calls: CallWrite[]; rep
 /** Everything a database holds, read with plain SQL, in an order that does not depend on storage order. */
 async function contents(db: TestDatabase) {
   const calls = await db.scan<Record<string, unknown>>(`SELECT call_sid, account_sid, from_number, to_number, from_e164, to_e164, created_at,
-    timestamp_text, status, duration_seconds, mos, source, received_at, method, content_type, raw FROM calls ORDER BY call_sid`);
-  for (const row of calls) (row.from_e164 = Boolean(row.from_e164)), (row.to_e164 = Boolean(row.to_e164));
+    timestamp_text, status, duration_seconds, mos, source, received_at, method, content_type, raw, from_country, repeated FROM calls ORDER BY call_sid`);
+  for (const row of calls) for (const flag of ['from_e164', 'to_e164', 'repeated']) row[flag] = Boolean(row[flag]);
   return {
     calls,
     deliveries: await db.scan('SELECT call_sid, received_at, source, method, content_type, raw FROM deliveries ORDER BY call_sid, received_at, raw'),
@@ -58,7 +58,7 @@ async function contents(db: TestDatabase) {
 }
 
 /** Stats written out by hand. */
-function stats(calls: number, statuses: Partial<Record<CallStatus, number>>, mos: number[], durations: number[]): RollupStats {
+function stats(calls: number, statuses: Partial<Record<CallStatus, number>>, mos: number[], durations: number[], repeated = 0): RollupStats {
   const histogram = (values: number[]) => {
     const map = new Map<number, number>();
     for (const v of values) map.set(v, (map.get(v) ?? 0) + 1);
@@ -71,6 +71,7 @@ function stats(calls: number, statuses: Partial<Record<CallStatus, number>>, mos
     mosSum: mos.reduce((a, b) => a + b, 0),
     mosHistogram: histogram(mos.map((m) => Math.round(m * 100))),
     durationHistogram: histogram(durations),
+    repeated,
   };
 }
 
@@ -126,7 +127,7 @@ for (const backend of BACKENDS) {
         assert.deepEqual(await store.getCall('CA-read'), {
           callSid: 'CA-read', accountSid: 'AC9', from: 'anonymous', to: '+15557650002', fromIsE164: false, toIsE164: true,
           timestamp: new Date(Date.UTC(2024, 3, 4, 18, 32, 15)), timestampText: 'Thu, 04 Apr 2024 18:32:15 +0000', status: 'completed',
-          durationSeconds: 42, mos: 4.213, source: 'import', receivedAt, raw: fields,
+          durationSeconds: 42, mos: 4.213, source: 'import', receivedAt, raw: fields, fromCountry: null, repeated: false,
         });
         assert.equal(await store.getCall('CA-none'), null);
       });
@@ -183,7 +184,8 @@ for (const backend of BACKENDS) {
 
     it('keeps rollups per quarter, day and month and per project and number, equal to counts by hand', async () => {
       await withStore(fresh, async (store) => {
-        // MOS values exact in binary, so sums in any order are equal.
+        // MOS values exact in binary, so sums in any order are equal. One caller: CA1 is followed by CA3 (same To,
+        // another project: a caller's repeat is per number), CA3 by CA4, CA4 by CA5; CA2 and CA5 by nothing.
         await store.writeBatch([
           call('CA1', '2024-01-31T23:50:00Z', 'completed', '30', '4.50'),
           call('CA2', '2024-01-31T23:59:59Z', 'failed', '0', '2.25', '+15550000002'),
@@ -197,13 +199,25 @@ for (const backend of BACKENDS) {
         const jan31 = Date.UTC(2024, 0, 31);
         const feb1 = Date.UTC(2024, 1, 1);
         const read = (units: RollupUnit[], dims: string[]) => store.readRollups(units, dims);
-        assert.deepEqual(await read([Q(Date.UTC(2024, 0, 31, 23, 45))], ['*']), stats(2, { completed: 1, failed: 1 }, [4.5, 2.25], [30]));
-        assert.deepEqual(await read([Q(feb1)], ['*']), stats(2, { completed: 2 }, [4.5], [30, 7]));
+        assert.deepEqual(await read([Q(Date.UTC(2024, 0, 31, 23, 45))], ['*']), stats(2, { completed: 1, failed: 1 }, [4.5, 2.25], [30], 1));
+        assert.deepEqual(await read([Q(feb1)], ['*']), stats(2, { completed: 2 }, [4.5], [30, 7], 2));
         assert.deepEqual(await read([Q(feb1 + 15 * 60_000)], ['*']), stats(1, { 'no-answer': 1 }, [3.75], []));
-        assert.deepEqual(await read([D(jan31)], ['a:AC1']), stats(2, { completed: 1, failed: 1 }, [4.5, 2.25], [30]));
-        assert.deepEqual(await read([D(feb1)], ['a:AC2']), stats(2, { completed: 2 }, [4.5], [30, 7]));
-        assert.deepEqual(await read([M(Date.UTC(2024, 0, 1)), M(feb1)], ['*']), stats(5, { completed: 3, failed: 1, 'no-answer': 1 }, [4.5, 2.25, 4.5, 3.75], [30, 30, 7]));
-        assert.deepEqual(await read([M(feb1)], ['a:AC1|n:+15550000001', 'a:AC2|n:+15550000001']), stats(3, { completed: 2, 'no-answer': 1 }, [4.5, 3.75], [30, 7]));
+        assert.deepEqual(await read([D(jan31)], ['a:AC1']), stats(2, { completed: 1, failed: 1 }, [4.5, 2.25], [30], 1));
+        assert.deepEqual(await read([D(feb1)], ['a:AC2']), stats(2, { completed: 2 }, [4.5], [30, 7], 2));
+        assert.deepEqual(await read([M(Date.UTC(2024, 0, 1)), M(feb1)], ['*']), stats(5, { completed: 3, failed: 1, 'no-answer': 1 }, [4.5, 2.25, 4.5, 3.75], [30, 30, 7], 3));
+        assert.deepEqual(await read([M(feb1)], ['a:AC1|n:+15550000001', 'a:AC2|n:+15550000001']), stats(3, { completed: 2, 'no-answer': 1 }, [4.5, 3.75], [30, 7], 2));
+        // The day and month rows split by status and by caller country ('' for +1555..., which has no region).
+        assert.deepEqual(await read([D(feb1)], ['s:completed']), stats(2, { completed: 2 }, [4.5], [30, 7], 2));
+        assert.deepEqual(await read([M(feb1)], ['a:AC1|c:']), stats(1, { 'no-answer': 1 }, [3.75], [], 0));
+        assert.deepEqual(await store.readRollupGroups([M(Date.UTC(2024, 0, 1)), M(feb1)], 's:'), new Map([
+          ['completed', stats(3, { completed: 3 }, [4.5, 4.5], [30, 30, 7], 3)],
+          ['failed', stats(1, { failed: 1 }, [2.25], [], 0)],
+          ['no-answer', stats(1, { 'no-answer': 1 }, [3.75], [], 0)],
+        ]));
+        assert.deepEqual(await store.readRollupGroups([M(feb1)], 'a:AC2|n:'), new Map([['+15550000001', stats(2, { completed: 2 }, [4.5], [30, 7], 2)]]));
+        assert.deepEqual(await store.readRollupGroups([M(feb1)], 'a:'), new Map([
+          ['AC1', stats(1, { 'no-answer': 1 }, [3.75], [], 0)], ['AC2', stats(2, { completed: 2 }, [4.5], [30, 7], 2)],
+        ]));
         assert.deepEqual(await read([M(Date.UTC(2024, 0, 1))], ['a:AC1|n:+15550000002']), stats(1, { failed: 1 }, [2.25], []));
         assert.deepEqual(await read([M(Date.UTC(2023, 0, 1))], ['*']), stats(0, {}, [], []));
         assert.deepEqual(await read([], ['*']), stats(0, {}, [], []));
@@ -220,10 +234,49 @@ for (const backend of BACKENDS) {
         ]);
         const from = Date.UTC(2024, 4, 1, 10);
         const to = Date.UTC(2024, 4, 1, 10, 10);
-        assert.deepEqual(await store.scanCalls(from, to, {}), stats(3, { completed: 2, busy: 1 }, [4.25, 3.5], [61, 5]));
-        assert.deepEqual(await store.scanCalls(from, to, { number: '+15550000001' }), stats(2, { completed: 2 }, [4.25, 3.5], [61, 5]));
-        assert.deepEqual(await store.scanCalls(from, to, { account: 'AC2' }), stats(1, { completed: 1 }, [3.5], [5]));
-        assert.deepEqual(await store.scanCalls(from, to, { number: '+15550000002', account: 'AC1' }), stats(1, { busy: 1 }, [], []));
+        // One caller: CA1 is followed by CA3 and CA3 by CA4 (same To); CA2 and CA4 by nothing.
+        assert.deepEqual(await store.scanCalls(from, to, {}), stats(3, { completed: 2, busy: 1 }, [4.25, 3.5], [61, 5], 2));
+        assert.deepEqual(await store.scanCalls(from, to, { number: '+15550000001' }), stats(2, { completed: 2 }, [4.25, 3.5], [61, 5], 2));
+        assert.deepEqual(await store.scanCalls(from, to, { account: 'AC2' }), stats(1, { completed: 1 }, [3.5], [5], 1));
+        assert.deepEqual(await store.scanCalls(from, to, { number: '+15550000002', account: 'AC1' }), stats(1, { busy: 1 }, [], [], 0));
+        assert.deepEqual(await store.scanCallGroups(from, to, { account: 'AC1' }, 'status'), new Map([
+          ['completed', stats(1, { completed: 1 }, [4.25], [61], 1)], ['busy', stats(1, { busy: 1 }, [], [], 0)],
+        ]));
+        assert.deepEqual(await store.scanCallGroups(from, to, {}, 'number'), new Map([
+          ['+15550000001', stats(2, { completed: 2 }, [4.25, 3.5], [61, 5], 2)], ['+15550000002', stats(1, { busy: 1 }, [], [], 0)],
+        ]));
+        assert.deepEqual(await store.scanCallGroups(from, to, {}, 'country'), new Map([['', stats(3, { completed: 2, busy: 1 }, [4.25, 3.5], [61, 5], 2)]]));
+      });
+    });
+
+    it('marks repeat callers (same E.164 caller, same number, within 24 h inclusive) whatever the order of arrival', async () => {
+      await withStore(fresh, async (store) => {
+        const from = (f: string, sid: string, at: string, to = '+15550000001') =>
+          callWrite({ CallSid: sid, AccountSid: 'AC1', From: f, To: to, Timestamp: at, CallStatus: 'completed', CallDuration: '5', AudioInMos: '' });
+        const writes = [
+          from('+14155550100', 'CA-r1', '2024-03-01T00:00:00Z'),
+          from('+14155550100', 'CA-r2', '2024-03-01T10:00:00Z'), // 10 h after r1: r1 is repeated
+          from('+14155550100', 'CA-r3', '2024-03-02T10:00:00Z'), // exactly 24 h after r2: r2 is repeated
+          from('+14155550100', 'CA-r4', '2024-03-03T11:00:00Z'), // 25 h after r3: r3 is not
+          from('+14155550100', 'CA-r5', '2024-03-03T11:00:00Z'), // same instant as r4, larger CallSid: r4 is repeated
+          from('+14155550100', 'CA-o1', '2024-03-01T05:00:00Z', '+15550000002'), // another number: no repeat
+          from('anonymous', 'CA-a1', '2024-03-01T00:01:00Z'), // not E.164: never a repeat caller
+          from('anonymous', 'CA-a2', '2024-03-01T00:02:00Z'),
+        ];
+        for (const write of [...writes].reverse()) assert.deepEqual(await store.writeBatch([write]), ['accepted']);
+        const repeated = [];
+        for (const write of writes) if ((await store.getCall(write.event.callSid))!.repeated) repeated.push(write.event.callSid);
+        assert.deepEqual(repeated, ['CA-r1', 'CA-r2', 'CA-r4']);
+        assert.equal((await store.readRollups([M(Date.UTC(2024, 2, 1))], ['*'])).repeated, 3);
+        assert.equal((await store.readRollups([D(Date.UTC(2024, 2, 1))], ['c:US'])).repeated, 2);
+        assert.deepEqual(await store.listRepeatCallers({ from: Date.UTC(2024, 2, 1), to: Date.UTC(2024, 3, 1), filter: {}, limit: 10 }), [{
+          from: '+14155550100', to: '+15550000001', calls: 5, repeated: 3, firstCall: new Date(Date.UTC(2024, 2, 1)), lastCall: new Date(Date.UTC(2024, 2, 3, 11)),
+        }]);
+        assert.deepEqual(await store.listRepeatCallers({ from: Date.UTC(2024, 2, 2), to: Date.UTC(2024, 3, 1), filter: { number: '+15550000001' }, limit: 10 }), [{
+          from: '+14155550100', to: '+15550000001', calls: 3, repeated: 1, firstCall: new Date(Date.UTC(2024, 2, 2, 10)), lastCall: new Date(Date.UTC(2024, 2, 3, 11)),
+        }]);
+        const countries = await store.scanCallGroups(Date.UTC(2024, 2, 1), Date.UTC(2024, 3, 1), {}, 'country');
+        assert.deepEqual([...countries].map(([country, s]) => [country, s.calls, s.repeated]).sort(), [['', 2, 0], ['US', 6, 3]]);
       });
     });
 
@@ -289,8 +342,11 @@ for (const backend of BACKENDS) {
         assert.ok([...accepted.values()].every((n) => n === 1), 'each CallSid accepted exactly once');
         assert.equal(await db.count('calls'), 240);
         assert.equal(await db.count('deliveries'), 240);
+        assert.deepEqual(await db.scan('SELECT call_sid FROM calls WHERE repeated = ? ORDER BY call_sid', one.capabilities.keepsNulInText ? 0 : false),
+          ['CA-x236', 'CA-x237', 'CA-x238', 'CA-x239'].map((sid) => ({ call_sid: sid })));
         const completed = calls.filter((c) => c.event.status === 'completed');
-        const expected = stats(240, { completed: completed.length, failed: 240 - completed.length }, calls.flatMap((c) => (c.event.mos === null ? [] : [c.event.mos])), completed.map((c) => c.event.durationSeconds!));
+        // One caller, four numbers, a call every 97 s: every call but the last to each number is followed by a repeat.
+        const expected = stats(240, { completed: completed.length, failed: 240 - completed.length }, calls.flatMap((c) => (c.event.mos === null ? [] : [c.event.mos])), completed.map((c) => c.event.durationSeconds!), 236);
         assert.deepEqual(await one.readRollups([M(Date.UTC(2024, 6, 1))], ['*']), expected);
         assert.deepEqual(await two.readRollups([M(Date.UTC(2024, 6, 1))], ['a:AC0', 'a:AC1']), expected);
       } finally {
@@ -319,7 +375,9 @@ for (const backend of BACKENDS) {
         const completed = calls.filter((c) => c.event.status === 'completed');
         const all = stats(61, {
           completed: completed.length + 1, failed: calls.filter((c) => c.event.status === 'failed').length, busy: 10, 'no-answer': 10, canceled: 10,
-        }, [...calls.flatMap((c) => (c.event.mos === null ? [] : [c.event.mos])), 4], [...completed.map((c) => c.event.durationSeconds!), 30]);
+        }, [...calls.flatMap((c) => (c.event.mos === null ? [] : [c.event.mos])), 4], [...completed.map((c) => c.event.durationSeconds!), 30], 2);
+        // One caller; its calls to a number are 33 h apart, but CA-q1 (10 Feb 10:00, To ...1) follows CA-copy-028 (9 Feb 20:00) and precedes CA-copy-031 (11 Feb 05:00).
+        assert.deepEqual((await targetDb.scan<{ call_sid: string; repeated: unknown }>('SELECT call_sid, repeated FROM calls ORDER BY call_sid')).filter((r) => Boolean(r.repeated)).map((r) => r.call_sid), ['CA-copy-028', 'CA-q1']);
         const months = [M(Date.UTC(2024, 0, 1)), M(Date.UTC(2024, 1, 1)), M(Date.UTC(2024, 2, 1))];
         assert.deepEqual(await target.readRollups(months, ['*']), all);
         assert.deepEqual(await target.readRollups(months, ['a:AC0', 'a:AC1']), all);

@@ -1,7 +1,7 @@
 /**
  * @module
  * `callpulse report`: the metrics engine's figures read straight from the database (no server needed):
- * the summary, or a time series (--by day|hour), or a breakdown (--by number|account), as a table,
+ * the summary, or a time series (--by day|hour), or a breakdown (--by number|account|status|country), as a table,
  * CSV or JSON.
  */
 import { loadConfig } from '../../config/load.js';
@@ -14,7 +14,8 @@ import { isCallpulseError } from '../../domain/errors.js';
 import { DATA_OPTIONS, DATA_OPTIONS_HELP, UsageError, type Command } from '../command.js';
 import { renderTable } from '../table.js';
 
-const BY = ['day', 'hour', 'number', 'account'] as const;
+const BY = ['day', 'hour', 'number', 'account', 'status', 'country'] as const;
+type Group = 'number' | 'account' | 'status' | 'country';
 const FORMATS = ['table', 'csv', 'json'] as const;
 
 const percent = (v: number | null): string => (v === null ? '' : `${(v * 100).toFixed(1)}%`);
@@ -33,6 +34,7 @@ function summaryRows(s: Summary): string[][] {
     ['talk time (s)', String(s.duration.totalSeconds)],
     ['mean duration (s)', fixed(s.duration.mean, 1)],
     ['short calls', String(s.duration.short)],
+    ['repeat-caller rate', percent(s.repeatCallers.rate)],
   ];
 }
 
@@ -55,11 +57,12 @@ async function report(engine: MetricsEngine, range: TimeRange, by: string | unde
       { interval: by === 'day' ? '1d' : '1h', tz, points },
     );
   } else {
-    const rows = await engine.breakdown(range, by as 'number' | 'account', filter);
+    const rows = await engine.breakdown(range, by as Group, filter);
+    const unknown = format === 'table' ? '(unknown)' : null;
     output(
       format,
       [by, 'calls', 'completed', 'success', 'MOS mean', 'MOS p10', 'poor-quality', 'mean duration (s)'],
-      rows.map((r) => [r.group[by as 'number' | 'account'], r.calls, r.completed, format === 'table' ? percent(r.successRate) : r.successRate,
+      rows.map((r) => [r.group[by as Group] ?? unknown, r.calls, r.completed, format === 'table' ? percent(r.successRate) : r.successRate,
         format === 'table' ? fixed(r.mos.mean, 2) : r.mos.mean, r.mos.p10, format === 'table' ? percent(r.mos.poorRate) : r.mos.poorRate,
         format === 'table' ? fixed(r.duration.mean, 1) : r.duration.mean]),
       { by, rows },
@@ -70,16 +73,17 @@ async function report(engine: MetricsEngine, range: TimeRange, by: string | unde
 export const reportCommand: Command = {
   name: 'report',
   summary: 'call volume, success rate, quality and durations, from the database',
-  usage: `Usage: callpulse report [--since 7d | --from ISO [--to ISO]] [--by day|hour|number|account] [--tz ZONE]
-                        [--number +1...] [--account AC...] [--format table|csv|json] [--db PATH]
+  usage: `Usage: callpulse report [--since 7d | --from ISO [--to ISO]] [--by day|hour|number|account|status|country]
+                       [--tz ZONE] [--number +1...] [--account AC...] [--format table|csv|json] [--db PATH]
 
 Without --by: the summary of the range. --by day|hour: one row per local day or hour in --tz.
---by number|account: one row per called number or project, busiest first. Same figures as the API.
+--by number|account|status|country: one row per called number, project, status or caller country,
+busiest first. Same figures as the API.
 
 Options:
   --since LENGTH     the range ends now and lasts this long, e.g. 24h, 7d, 30d (default 24h)
   --from, --to       the range as ISO 8601 instead
-  --by GROUP         day, hour, number or account
+  --by GROUP         day, hour, number, account, status or country
   --tz ZONE          IANA time zone for --by day|hour (default UTC)
   --number, --account  only these calls
   --format FORMAT    table (default), csv or json

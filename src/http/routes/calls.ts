@@ -23,6 +23,8 @@ export function callToJson(call: StoredCall): Record<string, unknown> {
     status: call.status,
     durationSeconds: call.durationSeconds,
     mos: call.mos,
+    fromCountry: call.fromCountry,
+    repeated: call.repeated,
     source: call.source,
     receivedAt: call.receivedAt.toISOString(),
     raw: call.raw,

@@ -1,12 +1,12 @@
 /**
  * @module
- * `GET /api/v1/summary`, `/api/v1/timeseries` and `/api/v1/breakdown`: the metrics engine's figures for a
- * range and filter, whole, over time, or per group.
+ * `GET /api/v1/summary`, `/api/v1/timeseries`, `/api/v1/breakdown` and `/api/v1/repeat-callers`: the
+ * metrics engine's figures for a range and filter, whole, over time, per group, and the callers who call back.
  */
 import type { FastifyInstance } from 'fastify';
 import { WEEKDAYS, type MetricsEngine } from '../../metrics/engine.js';
 import { toCsv } from '../csv.js';
-import { readBreakdown, readFilter, readFormat, readInterval, readRange, readTimeZone, type Query } from '../query-params.js';
+import { readBreakdown, readFilter, readFormat, readInterval, readLimit, readRange, readTimeZone, type Query } from '../query-params.js';
 
 export function registerMetricsRoutes(app: FastifyInstance, engine: MetricsEngine): void {
   app.get<{ Querystring: Query }>('/api/v1/summary', async (request) => {
@@ -37,11 +37,27 @@ export function registerMetricsRoutes(app: FastifyInstance, engine: MetricsEngin
     const rows = await engine.breakdown(range, by, filter, tz);
     if (format === 'json') return by === 'hourOfWeek' ? { by, tz, rows } : { by, rows };
     const groupColumns = by === 'hourOfWeek' ? ['weekday', 'hour'] : [by];
-    const header = [...groupColumns, 'calls', 'completed', 'successRate', 'mosScored', 'mosMean', 'mosP10', 'mosP50', 'mosP90', 'poorRate', 'durationTotalSeconds', 'durationMean', 'shortCalls'];
+    const header = [
+      ...groupColumns, 'calls', 'completed', 'successRate', 'mosScored', 'mosMean', 'mosP10', 'mosP50', 'mosP90', 'poorRate',
+      'durationTotalSeconds', 'durationMean', 'shortCalls', 'repeatCalls', 'repeatRate',
+    ];
     const cells = rows.map((r) => [
       ...(by === 'hourOfWeek' ? [WEEKDAYS[r.group.weekday!], r.group.hour] : [r.group[by]]), r.calls, r.completed, r.successRate, r.mos.scored, r.mos.mean, r.mos.p10, r.mos.p50, r.mos.p90, r.mos.poorRate,
-      r.duration.totalSeconds, r.duration.mean, r.duration.short,
+      r.duration.totalSeconds, r.duration.mean, r.duration.short, r.repeatCallers.repeated, r.repeatCallers.rate,
     ]);
     return reply.type('text/csv; charset=utf-8').send(toCsv(header, cells));
+  });
+
+  app.get<{ Querystring: Query }>('/api/v1/repeat-callers', async (request, reply) => {
+    const range = readRange(request.query);
+    const filter = readFilter(request.query);
+    const limit = readLimit(request.query, 20);
+    const format = readFormat(request.query);
+    const callers = (await engine.repeatCallers(range, filter, limit)).map((c) => ({
+      from: c.from, to: c.to, calls: c.calls, repeated: c.repeated, firstCall: c.firstCall.toISOString(), lastCall: c.lastCall.toISOString(),
+    }));
+    if (format === 'json') return { range: { from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString() }, callers };
+    const columns = ['from', 'to', 'calls', 'repeated', 'firstCall', 'lastCall'] as const;
+    return reply.type('text/csv; charset=utf-8').send(toCsv(columns, callers.map((c) => columns.map((column) => c[column]))));
   });
 }

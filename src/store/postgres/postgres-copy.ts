@@ -3,13 +3,15 @@
  * Copying between stores, PostgreSQL side: reading stored calls (with their repeats) and quarantine
  * entries page by page in storage order, and importing records copied from another store in one
  * transaction. Calls go through the same `ON CONFLICT (call_sid) DO NOTHING RETURNING` insert as live
- * callbacks, so only calls not yet here are stored, get their repeats, and are counted in the rollups.
+ * callbacks, so only calls not yet here are stored, get their repeats, and are counted in the rollups;
+ * repeat callers are marked from the calls the target holds, as for live writes.
  */
 import type pg from 'pg';
 import type { CallStatus } from '../../domain/call-event.js';
 import { rollupDeltas, type RollupCall } from '../../metrics/rollups.js';
 import type { CallSource, CopiedCall, CopiedDelivery, CopiedQuarantine, CopyOutcome, CopyPage } from '../call-store.js';
 import { inTransaction } from './postgres-connection.js';
+import { lockCallers, markRepeatCallers } from './postgres-repeat-callers.js';
 import { applyRollupDeltas } from './postgres-rollups.js';
 import { pgText } from './postgres-text.js';
 import { columns, INSERT_CALLS, INSERT_REPEATS, insertNumbers } from './postgres-writer.js';
@@ -32,6 +34,7 @@ interface CallRow {
   method: string | null;
   content_type: string | null;
   raw: string;
+  from_country: string | null;
 }
 
 interface DeliveryRow {
@@ -84,7 +87,7 @@ export function createCopyReader(pool: pg.Pool) {
         callSid: row.call_sid, accountSid: row.account_sid, from: row.from_number, to: row.to_number,
         fromIsE164: row.from_e164, toIsE164: row.to_e164, createdAt: row.created_at, timestampText: row.timestamp_text,
         status: row.status as CallStatus, durationSeconds: row.duration_seconds, mos: row.mos, source: row.source as CallSource,
-        receivedAt: row.received_at, method: row.method, contentType: row.content_type, rawJson: row.raw,
+        receivedAt: row.received_at, method: row.method, contentType: row.content_type, rawJson: row.raw, fromCountry: row.from_country,
         repeats: repeats.get(row.call_sid) ?? [],
       }));
       return { records, lastId };
@@ -115,15 +118,19 @@ export async function importCopies(pool: pg.Pool, batch: { calls: readonly Copie
       else bySid.set(pgText(call.callSid), call);
     }
     const sorted = [...bySid].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    await lockCallers(client, sorted.filter(([, c]) => c.fromIsE164).map(([, c]) => [pgText(c.from), pgText(c.to)] as const));
     const inserted = new Set<string>();
     if (sorted.length > 0) {
       const rows = sorted.map(([sid, c]) => [
         sid, pgText(c.accountSid), pgText(c.from), pgText(c.to), c.fromIsE164, c.toIsE164, c.createdAt, pgText(c.timestampText),
-        c.status, c.durationSeconds, c.mos, c.source, c.receivedAt, nullableText(c.method), nullableText(c.contentType), c.rawJson,
+        c.status, c.durationSeconds, c.mos, c.source, c.receivedAt, nullableText(c.method), nullableText(c.contentType), c.rawJson, c.fromCountry,
       ]);
-      const result = await client.query<{ call_sid: string }>({ name: 'cp_insert_calls', text: INSERT_CALLS, values: columns(rows, 16) });
+      const result = await client.query<{ call_sid: string }>({ name: 'cp_insert_calls', text: INSERT_CALLS, values: columns(rows, 17) });
       for (const row of result.rows) inserted.add(row.call_sid);
     }
+    const { repeatedNew, newlyRepeated } = await markRepeatCallers(client, sorted.filter(([sid]) => inserted.has(sid)).map(([sid, c]) => ({
+      callSid: sid, from: pgText(c.from), to: pgText(c.to), fromIsE164: c.fromIsE164, createdAt: c.createdAt,
+    })));
     const newCalls: RollupCall[] = [];
     const repeats: unknown[][] = [];
     for (const [sid, c] of sorted) {
@@ -132,12 +139,15 @@ export async function importCopies(pool: pg.Pool, batch: { calls: readonly Copie
         continue;
       }
       outcome.calls += 1;
-      newCalls.push({ createdAt: c.createdAt, accountSid: pgText(c.accountSid), to: pgText(c.to), status: c.status, durationSeconds: c.durationSeconds, mos: c.mos });
+      newCalls.push({
+        createdAt: c.createdAt, accountSid: pgText(c.accountSid), to: pgText(c.to), status: c.status, durationSeconds: c.durationSeconds,
+        mos: c.mos, fromCountry: c.fromCountry, repeated: repeatedNew.has(sid),
+      });
       for (const r of c.repeats) repeats.push([sid, r.receivedAt, r.source, nullableText(r.method), nullableText(r.contentType), r.rawJson]);
     }
     if (repeats.length > 0) await client.query({ name: 'cp_insert_repeats', text: INSERT_REPEATS, values: columns(repeats, 6) });
     outcome.repeats = repeats.length;
-    await applyRollupDeltas(client, rollupDeltas(newCalls));
+    await applyRollupDeltas(client, rollupDeltas(newCalls, newlyRepeated));
     await insertNumbers(client, newCalls, new Set(), new Set());
 
     const seen = new Set<string>();

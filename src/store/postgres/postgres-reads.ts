@@ -6,8 +6,8 @@
  */
 import type pg from 'pg';
 import type { CallStatus } from '../../domain/call-event.js';
-import { addCall, emptyStats, type CallFilter, type RollupStats } from '../../metrics/rollups.js';
-import type { CallListPage, CallListQuery, CallSource, DeliveryRecord, QuarantineEntry, StoredCall } from '../call-store.js';
+import { addCall, emptyStats, type CallFilter, type RollupCall, type RollupStats } from '../../metrics/rollups.js';
+import type { CallGroupKind, CallListPage, CallListQuery, CallSource, DeliveryRecord, QuarantineEntry, RepeatCaller, RepeatCallerQuery, StoredCall } from '../call-store.js';
 import { pgText } from './postgres-text.js';
 
 interface CallRow {
@@ -26,6 +26,8 @@ interface CallRow {
   source: string;
   received_at: number;
   raw: string;
+  from_country: string | null;
+  repeated: boolean;
 }
 
 interface QuarantineRow {
@@ -46,10 +48,24 @@ interface ScanRow {
   status: string;
   duration_seconds: number | null;
   mos: number | null;
+  from_country: string | null;
+  repeated: boolean;
+}
+
+/** The column each scan grouping reads its key from. */
+const GROUP_COLUMNS: Record<CallGroupKind, keyof ScanRow> = {
+  number: 'to_number', account: 'account_sid', status: 'status', country: 'from_country',
+};
+
+function toRollupCall(row: ScanRow): RollupCall {
+  return {
+    createdAt: row.created_at, accountSid: row.account_sid, to: row.to_number, status: row.status as CallStatus,
+    durationSeconds: row.duration_seconds, mos: row.mos, fromCountry: row.from_country, repeated: row.repeated,
+  };
 }
 
 const CALL_COLUMNS = `id, call_sid, account_sid, from_number, to_number, from_e164, to_e164, created_at, timestamp_text, status,
-  duration_seconds, mos, source, received_at, raw`;
+  duration_seconds, mos, source, received_at, raw, from_country, repeated`;
 
 function toStoredCall(row: CallRow): StoredCall {
   return {
@@ -67,6 +83,8 @@ function toStoredCall(row: CallRow): StoredCall {
     source: row.source as CallSource,
     receivedAt: new Date(row.received_at),
     raw: JSON.parse(row.raw) as Record<string, unknown>,
+    fromCountry: row.from_country,
+    repeated: row.repeated,
   };
 }
 
@@ -75,6 +93,16 @@ export function createReads(pool: pg.Pool) {
   async function selectCall(callSid: string): Promise<CallRow | undefined> {
     const { rows } = await pool.query<CallRow>({ name: 'cp_select_call', text: `SELECT ${CALL_COLUMNS} FROM calls WHERE call_sid = $1`, values: [pgText(callSid)] });
     return rows[0];
+  }
+
+  /** The rows of the calls in [from, to) that pass the filter, in (created_at, id) order. */
+  async function scanRows(from: number, to: number, filter: CallFilter): Promise<ScanRow[]> {
+    const params: unknown[] = [from, to];
+    let sql = `SELECT created_at, account_sid, to_number, status, duration_seconds, mos, from_country, repeated
+      FROM calls WHERE created_at >= $1 AND created_at < $2`;
+    if (filter.number !== undefined) params.push(pgText(filter.number)), (sql += ` AND to_number = $${params.length}`);
+    if (filter.account !== undefined) params.push(pgText(filter.account)), (sql += ` AND account_sid = $${params.length}`);
+    return (await pool.query<ScanRow>(`${sql} ORDER BY created_at, id`, params)).rows;
   }
 
   return {
@@ -157,19 +185,38 @@ export function createReads(pool: pg.Pool) {
     },
 
     async scanCalls(from: number, to: number, filter: CallFilter): Promise<RollupStats> {
-      const params: unknown[] = [from, to];
-      let sql = 'SELECT created_at, account_sid, to_number, status, duration_seconds, mos FROM calls WHERE created_at >= $1 AND created_at < $2';
-      if (filter.number !== undefined) params.push(pgText(filter.number)), (sql += ` AND to_number = $${params.length}`);
-      if (filter.account !== undefined) params.push(pgText(filter.account)), (sql += ` AND account_sid = $${params.length}`);
-      const { rows } = await pool.query<ScanRow>(`${sql} ORDER BY created_at, id`, params);
       const stats = emptyStats();
-      for (const row of rows) {
-        addCall(stats, {
-          createdAt: row.created_at, accountSid: row.account_sid, to: row.to_number,
-          status: row.status as CallStatus, durationSeconds: row.duration_seconds, mos: row.mos,
-        });
-      }
+      for (const row of await scanRows(from, to, filter)) addCall(stats, toRollupCall(row));
       return stats;
+    },
+
+    async scanCallGroups(from: number, to: number, filter: CallFilter, by: CallGroupKind): Promise<Map<string, RollupStats>> {
+      const groups = new Map<string, RollupStats>();
+      const column = GROUP_COLUMNS[by];
+      for (const row of await scanRows(from, to, filter)) {
+        const key = (row[column] as string | null) ?? '';
+        let stats = groups.get(key);
+        if (!stats) groups.set(key, (stats = emptyStats()));
+        addCall(stats, toRollupCall(row));
+      }
+      return groups;
+    },
+
+    async listRepeatCallers({ from, to, filter, limit }: RepeatCallerQuery): Promise<RepeatCaller[]> {
+      const { rows } = await pool.query<{ from: string; to: string; calls: number; repeated: number; first_call: number; last_call: number }>({
+        name: 'cp_repeat_callers',
+        text: `SELECT from_number AS "from", to_number AS "to", COUNT(*) AS calls, SUM(repeated::int)::bigint AS repeated,
+            MIN(created_at) AS first_call, MAX(created_at) AS last_call
+          FROM calls WHERE created_at >= $1 AND created_at < $2 AND from_e164
+            AND ($3::text IS NULL OR to_number = $3) AND ($4::text IS NULL OR account_sid = $4)
+          GROUP BY from_number, to_number HAVING SUM(repeated::int) > 0
+          ORDER BY SUM(repeated::int) DESC, COUNT(*) DESC, from_number COLLATE "C", to_number COLLATE "C" LIMIT $5`,
+        values: [from, to, filter.number === undefined ? null : pgText(filter.number), filter.account === undefined ? null : pgText(filter.account), limit],
+      });
+      return rows.map((row): RepeatCaller => ({
+        from: row.from, to: row.to, calls: row.calls, repeated: row.repeated,
+        firstCall: new Date(row.first_call), lastCall: new Date(row.last_call),
+      }));
     },
   };
 }

@@ -24,14 +24,14 @@ function compareKeys(a: RollupKey, b: RollupKey): number {
   return a.dimension < b.dimension ? -1 : a.dimension > b.dimension ? 1 : 0;
 }
 
-const UPSERT_COUNTS = `INSERT INTO rollups (level, bucket, dim, calls, completed, failed, busy, no_answer, canceled, mos_count, mos_sum)
+const UPSERT_COUNTS = `INSERT INTO rollups (level, bucket, dim, calls, completed, failed, busy, no_answer, canceled, mos_count, mos_sum, repeated)
   SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[],
-    $9::bigint[], $10::bigint[], $11::float8[])
+    $9::bigint[], $10::bigint[], $11::float8[], $12::bigint[])
   ON CONFLICT (level, bucket, dim) DO UPDATE SET calls = rollups.calls + excluded.calls,
     completed = rollups.completed + excluded.completed, failed = rollups.failed + excluded.failed,
     busy = rollups.busy + excluded.busy, no_answer = rollups.no_answer + excluded.no_answer,
     canceled = rollups.canceled + excluded.canceled, mos_count = rollups.mos_count + excluded.mos_count,
-    mos_sum = rollups.mos_sum + excluded.mos_sum`;
+    mos_sum = rollups.mos_sum + excluded.mos_sum, repeated = rollups.repeated + excluded.repeated`;
 
 const UPSERT_HISTOGRAMS = `INSERT INTO rollup_histograms (level, bucket, dim, kind, value, count)
   SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::smallint[], $5::bigint[], $6::bigint[])
@@ -41,11 +41,11 @@ const UPSERT_HISTOGRAMS = `INSERT INTO rollup_histograms (level, bucket, dim, ki
 export async function applyRollupDeltas(client: pg.PoolClient, deltas: ReadonlyArray<{ key: RollupKey; stats: RollupStats }>): Promise<void> {
   if (deltas.length === 0) return;
   const sorted = [...deltas].sort((a, b) => compareKeys(a.key, b.key));
-  const counts: unknown[][] = Array.from({ length: 11 }, () => []);
+  const counts: unknown[][] = Array.from({ length: 12 }, () => []);
   const histograms: unknown[][] = Array.from({ length: 6 }, () => []);
   for (const { key, stats } of sorted) {
     const s = stats.statuses;
-    const row = [key.level, key.bucket, key.dimension, stats.calls, s.completed, s.failed, s.busy, s['no-answer'], s.canceled, stats.mosCount, stats.mosSum];
+    const row = [key.level, key.bucket, key.dimension, stats.calls, s.completed, s.failed, s.busy, s['no-answer'], s.canceled, stats.mosCount, stats.mosSum, stats.repeated];
     row.forEach((value, i) => counts[i]!.push(value));
     for (const [kind, histogram] of [[MOS, stats.mosHistogram], [DURATION, stats.durationHistogram]] as const) {
       for (const value of [...histogram.keys()].sort((a, b) => a - b)) {
@@ -59,6 +59,9 @@ export async function applyRollupDeltas(client: pg.PoolClient, deltas: ReadonlyA
   if (histograms[0]!.length > 0) await client.query({ name: 'cp_upsert_histograms', text: UPSERT_HISTOGRAMS, values: histograms });
 }
 
+const COUNT_COLUMNS = 'r.calls AS count, r.completed, r.failed, r.busy, r.no_answer, r.canceled, r.mos_count, r.mos_sum, r.repeated';
+const NO_COUNTS = 'NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL';
+
 /**
  * One query for the counts rows (each with its position in the request, to add them in SQLite's order)
  * and the histogram values summed over every requested row (integer sums: the order does not matter).
@@ -66,12 +69,26 @@ export async function applyRollupDeltas(client: pg.PoolClient, deltas: ReadonlyA
 const READ = `WITH k AS (
     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[]) WITH ORDINALITY AS k(level, bucket, dim, ord)
   )
-  SELECT -1 AS kind, k.ord AS value, r.calls AS count, r.completed, r.failed, r.busy, r.no_answer, r.canceled, r.mos_count, r.mos_sum
+  SELECT -1 AS kind, k.ord AS value, ${COUNT_COLUMNS}
     FROM k JOIN rollups r ON r.level = k.level AND r.bucket = k.bucket AND r.dim = k.dim
   UNION ALL
-  SELECT h.kind, h.value, SUM(h.count)::bigint, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+  SELECT h.kind, h.value, SUM(h.count)::bigint, ${NO_COUNTS}
     FROM k JOIN rollup_histograms h ON h.level = k.level AND h.bucket = k.bucket AND h.dim = k.dim
     GROUP BY h.kind, h.value`;
+
+/**
+ * The same per dimension, for the dimensions named `$3` and one more part: counts rows with the position
+ * of their bucket in the request (SQLite adds each group's rows bucket by bucket), histograms summed per dimension.
+ */
+const READ_GROUPS = `WITH k AS (
+    SELECT * FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS k(level, bucket, ord)
+  )
+  SELECT r.dim, -1 AS kind, k.ord AS value, ${COUNT_COLUMNS}
+    FROM k JOIN rollups r ON r.level = k.level AND r.bucket = k.bucket AND starts_with(r.dim, $3)
+  UNION ALL
+  SELECT h.dim, h.kind, h.value, SUM(h.count)::bigint, ${NO_COUNTS}
+    FROM k JOIN rollup_histograms h ON h.level = k.level AND h.bucket = k.bucket AND starts_with(h.dim, $3)
+    GROUP BY h.dim, h.kind, h.value`;
 
 interface ReadRow {
   kind: number;
@@ -84,6 +101,27 @@ interface ReadRow {
   canceled: number | null;
   mos_count: number | null;
   mos_sum: number | null;
+  repeated: number | null;
+}
+
+/** Adds one counts row into `stats`. */
+function addCounts(stats: RollupStats, row: ReadRow): void {
+  stats.calls += row.count;
+  const statuses: Record<CallStatus, number> = stats.statuses;
+  statuses.completed += row.completed!;
+  statuses.failed += row.failed!;
+  statuses.busy += row.busy!;
+  statuses['no-answer'] += row.no_answer!;
+  statuses.canceled += row.canceled!;
+  stats.mosCount += row.mos_count!;
+  stats.mosSum += row.mos_sum!;
+  stats.repeated += row.repeated!;
+}
+
+/** Sets one histogram row (already summed) into `stats`. */
+function setHistogram(stats: RollupStats, row: ReadRow): void {
+  if (row.kind === MOS) stats.mosHistogram.set(row.value, row.count);
+  else if (row.kind === DURATION) stats.durationHistogram.set(row.value, row.count);
 }
 
 /** The merged stats of the rollup rows of whole buckets, over the dimensions given. */
@@ -101,21 +139,36 @@ export async function readRollups(pool: pg.Pool, units: readonly RollupUnit[], d
     }
   }
   const { rows } = await pool.query<ReadRow>({ name: 'cp_read_rollups', text: READ, values: [levels, buckets, dims] });
-  const counted = rows.filter((row) => row.kind === -1).sort((a, b) => a.value - b.value);
-  for (const row of counted) {
-    stats.calls += row.count;
-    const statuses: Record<CallStatus, number> = stats.statuses;
-    statuses.completed += row.completed!;
-    statuses.failed += row.failed!;
-    statuses.busy += row.busy!;
-    statuses['no-answer'] += row.no_answer!;
-    statuses.canceled += row.canceled!;
-    stats.mosCount += row.mos_count!;
-    stats.mosSum += row.mos_sum!;
+  for (const row of rows.filter((r) => r.kind === -1).sort((a, b) => a.value - b.value)) addCounts(stats, row);
+  for (const row of rows) if (row.kind !== -1) setHistogram(stats, row);
+  return stats;
+}
+
+/**
+ * The merged stats of whole buckets per dimension, over the dimensions named `prefix` and one more part
+ * (not the finer ones split from those): that part -> stats.
+ */
+export async function readRollupGroups(pool: pg.Pool, units: readonly RollupUnit[], prefix: string): Promise<Map<string, RollupStats>> {
+  const groups = new Map<string, RollupStats>();
+  if (units.length === 0) return groups;
+  const { rows } = await pool.query<ReadRow & { dim: string }>({
+    name: 'cp_read_rollup_groups', text: READ_GROUPS, values: [units.map((u) => u.level), units.map((u) => u.start), prefix],
+  });
+  const groupOf = (dim: string): RollupStats | null => {
+    const key = dim.slice(prefix.length);
+    if (key.includes('|')) return null;
+    let stats = groups.get(key);
+    if (!stats) groups.set(key, (stats = emptyStats()));
+    return stats;
+  };
+  for (const row of rows.filter((r) => r.kind === -1).sort((a, b) => a.value - b.value)) {
+    const stats = groupOf(row.dim);
+    if (stats) addCounts(stats, row);
   }
   for (const row of rows) {
-    if (row.kind === MOS) stats.mosHistogram.set(row.value, row.count);
-    else if (row.kind === DURATION) stats.durationHistogram.set(row.value, row.count);
+    if (row.kind === -1) continue;
+    const stats = groupOf(row.dim);
+    if (stats) setHistogram(stats, row);
   }
-  return stats;
+  return groups;
 }

@@ -15,7 +15,7 @@ import { createCopyReader, importCopies } from './postgres-copy.js';
 import { migrate } from './postgres-migrate.js';
 import { LATEST_SCHEMA_VERSION } from './migrations/index.js';
 import { createReads } from './postgres-reads.js';
-import { readRollups } from './postgres-rollups.js';
+import { readRollupGroups, readRollups } from './postgres-rollups.js';
 import { createBatchWriter } from './postgres-writer.js';
 
 /** Options for opening a PostgreSQL store. */
@@ -88,7 +88,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     readRollups: read('readRollups', (units, dimensions) => readRollups(pool, units, dimensions)),
     accountsOfNumber: read('accountsOfNumber', reads.accountsOfNumber),
     listNumbers: read('listNumbers', reads.listNumbers),
+    readRollupGroups: read('readRollupGroups', (units, prefix) => readRollupGroups(pool, units, prefix)),
     scanCalls: read('scanCalls', reads.scanCalls),
+    scanCallGroups: read('scanCallGroups', reads.scanCallGroups),
+    listRepeatCallers: read('listRepeatCallers', reads.listRepeatCallers),
     exportCalls: read('exportCalls', copyReader.exportCalls),
     exportQuarantine: read('exportQuarantine', copyReader.exportQuarantine),
 

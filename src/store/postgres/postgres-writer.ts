@@ -4,20 +4,23 @@
  * are inserted with `ON CONFLICT (call_sid) DO NOTHING RETURNING call_sid`: the unique constraint decides,
  * across every instance, which delivery stores a call, and only the rows actually inserted are counted in
  * the rollups (same transaction). A repeat is logged in `deliveries` with its fields; quarantine entries
- * are kept. Calls and rollup rows are written in a fixed order so concurrent batches cannot deadlock
- * (a deadlock or serialization failure would rerun the whole transaction anyway).
+ * are kept; repeat callers are marked (postgres-repeat-callers.ts). Callers' locks, calls and rollup rows
+ * are taken in a fixed order so concurrent batches cannot deadlock (a deadlock or serialization failure
+ * would rerun the whole transaction anyway).
  */
 import type pg from 'pg';
+import { callerCountry } from '../../domain/phone-number.js';
 import { rollupDeltas, type RollupCall } from '../../metrics/rollups.js';
 import type { CallWrite, QuarantineWrite, WriteItem, WriteOutcome } from '../call-store.js';
 import { inTransaction } from './postgres-connection.js';
+import { lockCallers, markRepeatCallers } from './postgres-repeat-callers.js';
 import { applyRollupDeltas } from './postgres-rollups.js';
 import { pgText } from './postgres-text.js';
 
 export const INSERT_CALLS = `INSERT INTO calls (call_sid, account_sid, from_number, to_number, from_e164, to_e164, created_at,
-    timestamp_text, status, duration_seconds, mos, source, received_at, method, content_type, raw)
+    timestamp_text, status, duration_seconds, mos, source, received_at, method, content_type, raw, from_country)
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::boolean[], $7::bigint[],
-    $8::text[], $9::text[], $10::bigint[], $11::float8[], $12::text[], $13::bigint[], $14::text[], $15::text[], $16::text[])
+    $8::text[], $9::text[], $10::bigint[], $11::float8[], $12::text[], $13::bigint[], $14::text[], $15::text[], $16::text[], $17::text[])
   ON CONFLICT (call_sid) DO NOTHING
   RETURNING call_sid`;
 
@@ -45,7 +48,7 @@ function callRow(item: CallWrite): unknown[] {
     pgText(event.callSid), pgText(event.accountSid), pgText(event.from), pgText(event.to), event.fromIsE164, event.toIsE164,
     event.timestamp.getTime(), pgText(event.timestampText), event.status, event.durationSeconds, event.mos, item.source,
     delivery.receivedAt.getTime(), pgText(delivery.method), delivery.contentType === null ? null : pgText(delivery.contentType),
-    JSON.stringify(item.raw),
+    JSON.stringify(item.raw), callerCountry(event.from),
   ];
 }
 
@@ -81,11 +84,15 @@ export function createBatchWriter(pool: pg.Pool): (items: readonly WriteItem[]) 
         if (item.kind === 'call' && !firsts.has(pgText(item.event.callSid))) firsts.set(pgText(item.event.callSid), i);
       });
       const candidates = [...firsts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, i]) => items[i] as CallWrite);
+      await lockCallers(client, candidates.filter((c) => c.event.fromIsE164).map((c) => [pgText(c.event.from), pgText(c.event.to)] as const));
       const inserted = new Set<string>();
       if (candidates.length > 0) {
-        const { rows } = await client.query<{ call_sid: string }>({ name: 'cp_insert_calls', text: INSERT_CALLS, values: columns(candidates.map(callRow), 16) });
+        const { rows } = await client.query<{ call_sid: string }>({ name: 'cp_insert_calls', text: INSERT_CALLS, values: columns(candidates.map(callRow), 17) });
         for (const row of rows) inserted.add(row.call_sid);
       }
+      const { repeatedNew, newlyRepeated } = await markRepeatCallers(client, candidates.filter((c) => inserted.has(pgText(c.event.callSid))).map((c) => ({
+        callSid: pgText(c.event.callSid), from: pgText(c.event.from), to: pgText(c.event.to), fromIsE164: c.event.fromIsE164, createdAt: c.event.timestamp.getTime(),
+      })));
       const newCalls: RollupCall[] = [];
       const repeats: unknown[][] = [];
       const quarantined: unknown[][] = [];
@@ -99,7 +106,10 @@ export function createBatchWriter(pool: pg.Pool): (items: readonly WriteItem[]) 
         const sid = pgText(item.event.callSid);
         if (firsts.get(sid) === i && inserted.has(sid)) {
           const { event } = item;
-          newCalls.push({ createdAt: event.timestamp.getTime(), accountSid: pgText(event.accountSid), to: pgText(event.to), status: event.status, durationSeconds: event.durationSeconds, mos: event.mos });
+          newCalls.push({
+            createdAt: event.timestamp.getTime(), accountSid: pgText(event.accountSid), to: pgText(event.to), status: event.status,
+            durationSeconds: event.durationSeconds, mos: event.mos, fromCountry: callerCountry(event.from), repeated: repeatedNew.has(sid),
+          });
           result[i] = 'accepted';
         } else {
           repeats.push(repeatRow(item));
@@ -110,7 +120,7 @@ export function createBatchWriter(pool: pg.Pool): (items: readonly WriteItem[]) 
       if (repeats.length > 0) await client.query({ name: 'cp_insert_repeats', text: INSERT_REPEATS, values: columns(repeats, 6) });
       if (quarantined.length > 0) await client.query({ name: 'cp_insert_quarantine', text: INSERT_QUARANTINE, values: columns(quarantined, 6) });
       if (replayed.length > 0) await client.query({ name: 'cp_mark_replayed', text: MARK_REPLAYED, values: [Date.now(), replayed.sort((a, b) => a - b)] });
-      await applyRollupDeltas(client, rollupDeltas(newCalls));
+      await applyRollupDeltas(client, rollupDeltas(newCalls, newlyRepeated));
       await insertNumbers(client, newCalls, knownNumbers, pairs);
       return result;
     });

@@ -9,6 +9,7 @@ import type Database from 'better-sqlite3';
 import type { CallStatus } from '../../domain/call-event.js';
 import { rollupDeltas, type RollupCall } from '../../metrics/rollups.js';
 import type { CallSource, CopiedCall, CopiedDelivery, CopiedQuarantine, CopyOutcome, CopyPage } from '../call-store.js';
+import { createRepeatMarker } from './sqlite-repeat-callers.js';
 import { createRollupApplier } from './sqlite-rollups.js';
 
 interface CallRow {
@@ -29,6 +30,7 @@ interface CallRow {
   method: string | null;
   content_type: string | null;
   raw: string;
+  from_country: string | null;
 }
 
 interface DeliveryRow {
@@ -73,7 +75,7 @@ export function createCopyReader(db: Database.Database) {
         callSid: row.call_sid, accountSid: row.account_sid, from: row.from_number, to: row.to_number,
         fromIsE164: row.from_e164 === 1, toIsE164: row.to_e164 === 1, createdAt: row.created_at, timestampText: row.timestamp_text,
         status: row.status as CallStatus, durationSeconds: row.duration_seconds, mos: row.mos, source: row.source as CallSource,
-        receivedAt: row.received_at, method: row.method, contentType: row.content_type, rawJson: row.raw,
+        receivedAt: row.received_at, method: row.method, contentType: row.content_type, rawJson: row.raw, fromCountry: row.from_country,
         repeats: repeats.get(row.call_sid) ?? [],
       }));
       return { records, lastId };
@@ -91,12 +93,16 @@ export function createCopyReader(db: Database.Database) {
   };
 }
 
-/** The importer of {@link CallStore.importCopies}: one immediate transaction per batch. */
+/**
+ * The importer of {@link CallStore.importCopies}: one immediate transaction per batch. Repeat callers are
+ * marked as for live writes, from the calls the target holds.
+ */
 export function createCopyImporter(db: Database.Database): (batch: { calls: readonly CopiedCall[]; quarantine: readonly CopiedQuarantine[] }) => CopyOutcome {
   const insertCall = db.prepare(`INSERT INTO calls (call_sid, account_sid, from_number, to_number, from_e164, to_e164,
-      created_at, timestamp_text, status, duration_seconds, mos, source, received_at, method, content_type, raw)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      created_at, timestamp_text, status, duration_seconds, mos, source, received_at, method, content_type, raw, from_country)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (call_sid) DO NOTHING`);
+  const markRepeatCallers = createRepeatMarker(db);
   const insertRepeat = db.prepare(`INSERT INTO deliveries (call_sid, received_at, source, method, content_type, raw)
     VALUES (?, ?, ?, ?, ?, ?)`);
   const quarantineHas = db.prepare('SELECT 1 FROM quarantine WHERE received_at = ? AND method = ? AND url = ? AND raw = ? LIMIT 1');
@@ -108,21 +114,23 @@ export function createCopyImporter(db: Database.Database): (batch: { calls: read
   const importAll = db.transaction((calls: readonly CopiedCall[], quarantine: readonly CopiedQuarantine[]): CopyOutcome => {
     const outcome: CopyOutcome = { calls: 0, callsPresent: 0, repeats: 0, quarantine: 0, quarantinePresent: 0 };
     const newCalls: RollupCall[] = [];
+    const newlyRepeated: RollupCall[] = [];
     for (const c of calls) {
-      const inserted = insertCall.run(
+      const insert = insertCall.run(
         c.callSid, c.accountSid, c.from, c.to, c.fromIsE164 ? 1 : 0, c.toIsE164 ? 1 : 0, c.createdAt, c.timestampText, c.status,
-        c.durationSeconds, c.mos, c.source, c.receivedAt, c.method, c.contentType, c.rawJson,
-      ).changes === 1;
-      if (!inserted) {
+        c.durationSeconds, c.mos, c.source, c.receivedAt, c.method, c.contentType, c.rawJson, c.fromCountry,
+      );
+      if (insert.changes !== 1) {
         outcome.callsPresent += 1;
         continue;
       }
       outcome.calls += 1;
-      newCalls.push({ createdAt: c.createdAt, accountSid: c.accountSid, to: c.to, status: c.status, durationSeconds: c.durationSeconds, mos: c.mos });
+      const repeated = markRepeatCallers({ id: insert.lastInsertRowid, callSid: c.callSid, from: c.from, to: c.to, fromIsE164: c.fromIsE164, createdAt: c.createdAt }, newlyRepeated);
+      newCalls.push({ createdAt: c.createdAt, accountSid: c.accountSid, to: c.to, status: c.status, durationSeconds: c.durationSeconds, mos: c.mos, fromCountry: c.fromCountry, repeated });
       for (const r of c.repeats) insertRepeat.run(c.callSid, r.receivedAt, r.source, r.method, r.contentType, r.rawJson);
       outcome.repeats += c.repeats.length;
     }
-    applyRollups(rollupDeltas(newCalls));
+    applyRollups(rollupDeltas(newCalls, newlyRepeated));
     for (const call of newCalls) insertNumber.run(call.to, call.accountSid);
     for (const q of quarantine) {
       if (quarantineHas.get(q.receivedAt, q.method, q.url, q.rawJson)) {

@@ -20,9 +20,10 @@ interface RollupRow {
   mos_sum: number;
   mos_hist: Buffer;
   duration_hist: Buffer;
+  repeated: number;
 }
 
-const COLUMNS = 'calls, completed, failed, busy, no_answer, canceled, mos_count, mos_sum, mos_hist, duration_hist';
+const COLUMNS = 'calls, completed, failed, busy, no_answer, canceled, mos_count, mos_sum, mos_hist, duration_hist, repeated';
 
 /** Adds a stored row's counts into `stats`. */
 function addRow(stats: RollupStats, row: RollupRow): void {
@@ -36,6 +37,7 @@ function addRow(stats: RollupStats, row: RollupRow): void {
   stats.mosSum += row.mos_sum;
   decodeHistogram(row.mos_hist, stats.mosHistogram);
   decodeHistogram(row.duration_hist, stats.durationHistogram);
+  stats.repeated += row.repeated;
 }
 
 /**
@@ -46,18 +48,19 @@ export function createRollupApplier(db: Database.Database): (deltas: ReadonlyArr
   db.function('callpulse_merge_histogram', { deterministic: true }, (stored: unknown, added: unknown) =>
     mergeEncodedHistograms(stored as Buffer | null, added as Buffer),
   );
-  const upsert = db.prepare(`INSERT INTO rollups (level, bucket, dim, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  const upsert = db.prepare(`INSERT INTO rollups (level, bucket, dim, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (level, bucket, dim) DO UPDATE SET calls = calls + excluded.calls, completed = completed + excluded.completed,
       failed = failed + excluded.failed, busy = busy + excluded.busy, no_answer = no_answer + excluded.no_answer,
       canceled = canceled + excluded.canceled, mos_count = mos_count + excluded.mos_count, mos_sum = mos_sum + excluded.mos_sum,
       mos_hist = callpulse_merge_histogram(mos_hist, excluded.mos_hist),
-      duration_hist = callpulse_merge_histogram(duration_hist, excluded.duration_hist)`);
+      duration_hist = callpulse_merge_histogram(duration_hist, excluded.duration_hist),
+      repeated = repeated + excluded.repeated`);
   return (deltas) => {
     for (const { key, stats: delta } of deltas) {
       const s = delta.statuses;
       upsert.run(
         key.level, key.bucket, key.dimension, delta.calls, s.completed, s.failed, s.busy, s['no-answer'], s.canceled,
-        delta.mosCount, delta.mosSum, encodeHistogram(delta.mosHistogram), encodeHistogram(delta.durationHistogram),
+        delta.mosCount, delta.mosSum, encodeHistogram(delta.mosHistogram), encodeHistogram(delta.durationHistogram), delta.repeated,
       );
     }
   };
@@ -75,5 +78,32 @@ export function createRollupReader(db: Database.Database): (units: readonly Roll
       }
     }
     return stats;
+  };
+}
+
+/** The end of the dimension names that start with `prefix`, which ends with ':' (the next character is ';'). */
+function prefixEnd(prefix: string): string {
+  return prefix.slice(0, -1) + ';';
+}
+
+/**
+ * Returns the reader that merges the rollup rows of whole buckets per dimension, over the dimensions
+ * named `prefix` and one more part (not the finer ones split from those): that part -> stats.
+ */
+export function createRollupGroupReader(db: Database.Database): (units: readonly RollupUnit[], prefix: string) => Map<string, RollupStats> {
+  const select = db.prepare(`SELECT dim, ${COLUMNS} FROM rollups WHERE level = ? AND bucket = ? AND dim >= ? AND dim < ?`);
+  return (units, prefix) => {
+    const groups = new Map<string, RollupStats>();
+    const end = prefixEnd(prefix);
+    for (const unit of units) {
+      for (const row of select.iterate(unit.level, unit.start, prefix, end) as Iterable<RollupRow & { dim: string }>) {
+        const key = row.dim.slice(prefix.length);
+        if (key.includes('|')) continue;
+        let stats = groups.get(key);
+        if (!stats) groups.set(key, (stats = emptyStats()));
+        addRow(stats, row);
+      }
+    }
+    return groups;
   };
 }

@@ -8,11 +8,11 @@ import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { CallStatus } from '../../domain/call-event.js';
 import { storageUnavailable } from '../../domain/errors.js';
-import type { CallSource, CallStore, CopyOutcome, DeliveryRecord, QuarantineEntry, StoreHealth, StoredCall, WriteOutcome } from '../call-store.js';
-import { addCall, emptyStats } from '../../metrics/rollups.js';
+import type { CallGroupKind, CallSource, CallStore, CopyOutcome, DeliveryRecord, RepeatCaller, QuarantineEntry, StoreHealth, StoredCall, WriteOutcome } from '../call-store.js';
+import { addCall, emptyStats, type CallFilter, type RollupCall, type RollupStats } from '../../metrics/rollups.js';
 import { createCopyImporter, createCopyReader } from './sqlite-copy.js';
 import { isUnavailableError, openMigratedDatabase, schemaVersion, type SqliteOptions } from './sqlite-database.js';
-import { createRollupReader } from './sqlite-rollups.js';
+import { createRollupGroupReader, createRollupReader } from './sqlite-rollups.js';
 import type { WriterCommand, WriterResponse } from './sqlite-writer-worker.js';
 import { toWriteRow } from './write-rows.js';
 
@@ -31,6 +31,8 @@ interface CallRow {
   source: string;
   received_at: number;
   raw: string;
+  from_country: string | null;
+  repeated: number;
 }
 
 interface ScanRow {
@@ -40,6 +42,20 @@ interface ScanRow {
   status: string;
   duration_seconds: number | null;
   mos: number | null;
+  from_country: string | null;
+  repeated: number;
+}
+
+/** The column each scan grouping reads its key from. */
+const GROUP_COLUMNS: Record<CallGroupKind, keyof ScanRow> = {
+  number: 'to_number', account: 'account_sid', status: 'status', country: 'from_country',
+};
+
+function toRollupCall(row: ScanRow): RollupCall {
+  return {
+    createdAt: row.created_at, accountSid: row.account_sid, to: row.to_number, status: row.status as CallStatus,
+    durationSeconds: row.duration_seconds, mos: row.mos, fromCountry: row.from_country, repeated: row.repeated === 1,
+  };
 }
 
 interface QuarantineRow {
@@ -69,6 +85,8 @@ function toStoredCall(row: CallRow): StoredCall {
     source: row.source as CallSource,
     receivedAt: new Date(row.received_at),
     raw: JSON.parse(row.raw) as Record<string, unknown>,
+    fromCountry: row.from_country,
+    repeated: row.repeated === 1,
   };
 }
 
@@ -138,15 +156,31 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
   const selectCall = db.prepare('SELECT * FROM calls WHERE call_sid = ?');
   const selectRepeats = db.prepare('SELECT received_at, source FROM deliveries WHERE call_sid = ? ORDER BY id');
   const readRollups = createRollupReader(db);
+  const readRollupGroups = createRollupGroupReader(db);
   const selectAccountsOfNumber = db.prepare('SELECT account_sid FROM numbers WHERE number = ?').pluck();
   const selectNumbers = db.prepare('SELECT account_sid AS account, number FROM numbers ORDER BY number, account_sid');
-  const scanColumns = 'SELECT created_at, account_sid, to_number, status, duration_seconds, mos FROM calls WHERE created_at >= ? AND created_at < ?';
+  const scanColumns = `SELECT created_at, account_sid, to_number, status, duration_seconds, mos, from_country, repeated
+    FROM calls WHERE created_at >= ? AND created_at < ?`;
+  // In (created_at, id) order, as the index gives them, so sums come out the same on every store.
   const scans = {
-    all: db.prepare(scanColumns),
-    number: db.prepare(`${scanColumns} AND to_number = ?`),
-    account: db.prepare(`${scanColumns} AND account_sid = ?`),
-    both: db.prepare(`${scanColumns} AND to_number = ? AND account_sid = ?`),
+    all: db.prepare(`${scanColumns} ORDER BY created_at, id`),
+    number: db.prepare(`${scanColumns} AND to_number = ? ORDER BY created_at, id`),
+    account: db.prepare(`${scanColumns} AND account_sid = ? ORDER BY created_at, id`),
+    both: db.prepare(`${scanColumns} AND to_number = ? AND account_sid = ? ORDER BY created_at, id`),
   };
+  /** The rows of the calls in [from, to) that pass the filter. */
+  function scanRows(from: number, to: number, filter: CallFilter): Iterable<ScanRow> {
+    const { number, account } = filter;
+    const statement =
+      number !== undefined && account !== undefined ? scans.both : number !== undefined ? scans.number : account !== undefined ? scans.account : scans.all;
+    const params = [from, to, ...(number !== undefined ? [number] : []), ...(account !== undefined ? [account] : [])];
+    return statement.iterate(...params) as Iterable<ScanRow>;
+  }
+  const selectRepeatCallers = db.prepare(`SELECT from_number AS "from", to_number AS "to", COUNT(*) AS calls, SUM(repeated) AS repeated,
+      MIN(created_at) AS first_call, MAX(created_at) AS last_call
+    FROM calls WHERE created_at >= ? AND created_at < ? AND from_e164 = 1 AND (? IS NULL OR to_number = ?) AND (? IS NULL OR account_sid = ?)
+    GROUP BY from_number, to_number HAVING SUM(repeated) > 0
+    ORDER BY repeated DESC, calls DESC, "from", "to" LIMIT ?`);
   let closed = false;
 
   return {
@@ -231,19 +265,38 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
       return selectNumbers.all() as Array<{ account: string; number: string }>;
     },
 
+    async readRollupGroups(units, prefix) {
+      return readRollupGroups(units, prefix);
+    },
+
     async scanCalls(from, to, filter) {
-      const { number, account } = filter;
-      const statement =
-        number !== undefined && account !== undefined ? scans.both : number !== undefined ? scans.number : account !== undefined ? scans.account : scans.all;
-      const params = [from, to, ...(number !== undefined ? [number] : []), ...(account !== undefined ? [account] : [])];
       const stats = emptyStats();
-      for (const row of statement.iterate(...params) as Iterable<ScanRow>) {
-        addCall(stats, {
-          createdAt: row.created_at, accountSid: row.account_sid, to: row.to_number,
-          status: row.status as CallStatus, durationSeconds: row.duration_seconds, mos: row.mos,
-        });
-      }
+      for (const row of scanRows(from, to, filter)) addCall(stats, toRollupCall(row));
       return stats;
+    },
+
+    async scanCallGroups(from, to, filter, by) {
+      const groups = new Map<string, RollupStats>();
+      const column = GROUP_COLUMNS[by];
+      for (const row of scanRows(from, to, filter)) {
+        const key = (row[column] as string | null) ?? '';
+        let stats = groups.get(key);
+        if (!stats) groups.set(key, (stats = emptyStats()));
+        addCall(stats, toRollupCall(row));
+      }
+      return groups;
+    },
+
+    async listRepeatCallers({ from, to, filter, limit }) {
+      const number = filter.number ?? null;
+      const account = filter.account ?? null;
+      const rows = selectRepeatCallers.all(from, to, number, number, account, account, limit) as Array<{
+        from: string; to: string; calls: number; repeated: number; first_call: number; last_call: number;
+      }>;
+      return rows.map((row): RepeatCaller => ({
+        from: row.from, to: row.to, calls: row.calls, repeated: row.repeated,
+        firstCall: new Date(row.first_call), lastCall: new Date(row.last_call),
+      }));
     },
 
     async exportCalls(afterId, limit) {

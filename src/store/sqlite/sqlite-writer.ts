@@ -1,23 +1,27 @@
 /**
  * @module
  * The SQLite write path: one transaction per batch; calls inserted idempotently on CallSid (a repeat
- * delivery is logged in `deliveries` with its fields, not counted); the rollups of the new calls updated
- * in the same transaction; quarantine entries kept.
+ * delivery is logged in `deliveries` with its fields, not counted); repeat callers marked (a call is
+ * `repeated` once the same E.164 From calls the same To again within 24 hours after it, in either order
+ * of arrival); the rollups of the new calls updated in the same transaction; quarantine entries kept.
  * Runs inside the writer thread (sqlite-writer-worker.ts).
  */
 import type Database from 'better-sqlite3';
 import type { CallStatus } from '../../domain/call-event.js';
+import { callerCountry } from '../../domain/phone-number.js';
 import { rollupDeltas, type RollupCall } from '../../metrics/rollups.js';
 import type { WriteOutcome } from '../call-store.js';
+import { createRepeatMarker } from './sqlite-repeat-callers.js';
 import { createRollupApplier } from './sqlite-rollups.js';
 import type { CallRow, QuarantineRow, WriteRow } from './write-rows.js';
 
 /** Prepares the statements once and returns the batch writer: rows in, outcomes out, committed. */
 export function createBatchWriter(db: Database.Database): (rows: readonly WriteRow[]) => WriteOutcome[] {
   const insertCall = db.prepare(`INSERT INTO calls (call_sid, account_sid, from_number, to_number, from_e164, to_e164,
-      created_at, timestamp_text, status, duration_seconds, mos, source, received_at, method, content_type, raw)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      created_at, timestamp_text, status, duration_seconds, mos, source, received_at, method, content_type, raw, from_country)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (call_sid) DO NOTHING`);
+  const markRepeatCallers = createRepeatMarker(db);
   const insertRepeat = db.prepare(`INSERT INTO deliveries (call_sid, received_at, source, method, content_type, raw)
     VALUES (?, ?, ?, ?, ?, ?)`);
   const insertQuarantine = db.prepare(`INSERT INTO quarantine (received_at, method, content_type, url, problems, raw)
@@ -28,11 +32,17 @@ export function createBatchWriter(db: Database.Database): (rows: readonly WriteR
   /** Number/project pairs already in `numbers` (as of a committed transaction), so most calls skip the insert. */
   const knownNumbers = new Set<string>();
 
-  function writeCall(row: CallRow, newCalls: RollupCall[]): WriteOutcome {
-    const [, callSid, accountSid, , to, , , createdAt, , status, durationSeconds, mos, source, receivedAt, method, contentType, raw, quarantineId] = row;
-    const inserted = insertCall.run(row.slice(1, 17)).changes === 1;
-    if (inserted) newCalls.push({ createdAt, accountSid, to, status: status as CallStatus, durationSeconds, mos });
-    else insertRepeat.run(callSid, receivedAt, source, method, contentType, raw);
+  function writeCall(row: CallRow, newCalls: RollupCall[], newlyRepeated: RollupCall[]): WriteOutcome {
+    const [, callSid, accountSid, from, to, fromE164, , createdAt, , status, durationSeconds, mos, source, receivedAt, method, contentType, raw, quarantineId] = row;
+    const fromCountry = callerCountry(from);
+    const insert = insertCall.run(...row.slice(1, 17), fromCountry);
+    const inserted = insert.changes === 1;
+    if (inserted) {
+      const repeated = markRepeatCallers({ id: insert.lastInsertRowid, callSid, from, to, fromIsE164: fromE164 === 1, createdAt }, newlyRepeated);
+      newCalls.push({ createdAt, accountSid, to, status: status as CallStatus, durationSeconds, mos, fromCountry, repeated });
+    } else {
+      insertRepeat.run(callSid, receivedAt, source, method, contentType, raw);
+    }
     if (quarantineId !== null) markReplayed.run(Date.now(), quarantineId);
     return inserted ? 'accepted' : 'duplicate';
   }
@@ -44,8 +54,9 @@ export function createBatchWriter(db: Database.Database): (rows: readonly WriteR
 
   const writeAll = db.transaction((rows: readonly WriteRow[], pairs: Set<string>) => {
     const newCalls: RollupCall[] = [];
-    const outcomes = rows.map((row) => (row[0] === 'call' ? writeCall(row, newCalls) : writeQuarantine(row)));
-    applyRollups(rollupDeltas(newCalls));
+    const newlyRepeated: RollupCall[] = [];
+    const outcomes = rows.map((row) => (row[0] === 'call' ? writeCall(row, newCalls, newlyRepeated) : writeQuarantine(row)));
+    applyRollups(rollupDeltas(newCalls, newlyRepeated));
     for (const call of newCalls) {
       const pair = `${call.accountSid}\n${call.to}`;
       if (knownNumbers.has(pair) || pairs.has(pair)) continue;

@@ -34,9 +34,13 @@ export const MIGRATIONS: readonly Migration[] = [
         received_at BIGINT NOT NULL,         -- when the first delivery arrived
         method TEXT,
         content_type TEXT,
-        raw TEXT NOT NULL                    -- every field as received, JSON text
+        raw TEXT NOT NULL,                   -- every field as received, JSON text
+        from_country TEXT,                   -- the caller's ISO 3166-1 region, when known
+        repeated BOOLEAN NOT NULL DEFAULT false -- true once the same From called the same To again within 24 h
       );
       CREATE INDEX calls_created_at ON calls (created_at, id);
+      -- Finds a caller's other calls to the same number around a call (repeat callers; E.164 callers only).
+      CREATE INDEX calls_caller ON calls (from_number, to_number, created_at) WHERE from_e164;
       -- Repeat deliveries of a stored CallSid (the first delivery is the calls row itself), with their fields.
       CREATE TABLE deliveries (
         id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -68,7 +72,8 @@ export const MIGRATIONS: readonly Migration[] = [
       -- Per-bucket rollups of the calls, updated in the same transaction as each insert, with upserts that
       -- add to the stored counts (atomic under concurrent writers).
       -- level: quarter (15 min) | day | month, UTC-aligned;
-      -- dim: '*' (all calls), 'a:<AccountSid>', 'a:<AccountSid>|n:<To>' (metrics/rollups.ts).
+      -- dim: '*' (all calls), 'a:<AccountSid>', 'a:<AccountSid>|n:<To>', and at the day and month levels
+      -- these split by status ('s:completed', 'a:..|s:failed'...) and caller country ('c:US'...) (metrics/rollups.ts).
       CREATE TABLE rollups (
         level TEXT NOT NULL,
         bucket BIGINT NOT NULL,              -- the bucket's UTC start, epoch ms
@@ -81,6 +86,7 @@ export const MIGRATIONS: readonly Migration[] = [
         canceled BIGINT NOT NULL,
         mos_count BIGINT NOT NULL,
         mos_sum DOUBLE PRECISION NOT NULL,
+        repeated BIGINT NOT NULL,            -- calls followed by a repeat call within 24 h
         PRIMARY KEY (level, bucket, dim)
       );
       -- The exact histograms of each rollup row, one row per value:

@@ -32,9 +32,13 @@ export const MIGRATIONS: readonly Migration[] = [
         received_at INTEGER NOT NULL,       -- when the first delivery arrived
         method TEXT,                        -- how the first delivery came: POST or GET
         content_type TEXT,
-        raw TEXT NOT NULL                   -- every field as received, JSON
+        raw TEXT NOT NULL,                  -- every field as received, JSON
+        from_country TEXT,                  -- the caller's ISO 3166-1 region, when known
+        repeated INTEGER NOT NULL DEFAULT 0 -- 1 once the same From called the same To again within 24 h
       );
       CREATE INDEX calls_created_at ON calls (created_at);
+      -- Finds a caller's other calls to the same number around a call (repeat callers; E.164 callers only).
+      CREATE INDEX calls_caller ON calls (from_number, to_number, created_at) WHERE from_e164 = 1;
       -- Repeat deliveries of a stored CallSid (the first delivery is the calls row itself), with their fields,
       -- so a resend that differs from the stored call can be inspected.
       CREATE TABLE deliveries (
@@ -65,7 +69,8 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `
       -- Per-bucket rollups of the calls, updated in the same transaction as each insert.
       -- level: quarter (15 min) | day | month, UTC-aligned;
-      -- dim: '*' (all calls), 'a:<AccountSid>', 'a:<AccountSid>|n:<To>' (metrics/rollups.ts).
+      -- dim: '*' (all calls), 'a:<AccountSid>', 'a:<AccountSid>|n:<To>', and at the day and month levels
+      -- these split by status ('s:completed', 'a:..|s:failed'...) and caller country ('c:US'...) (metrics/rollups.ts).
       CREATE TABLE rollups (
         level TEXT NOT NULL,
         bucket INTEGER NOT NULL,            -- the bucket's UTC start, epoch ms
@@ -80,6 +85,7 @@ export const MIGRATIONS: readonly Migration[] = [
         mos_sum REAL NOT NULL,
         mos_hist BLOB NOT NULL,             -- exact histogram of MOS in hundredths (metrics/histogram.ts)
         duration_hist BLOB NOT NULL,        -- exact histogram of completed calls' durations in seconds
+        repeated INTEGER NOT NULL,          -- calls followed by a repeat call within 24 h
         PRIMARY KEY (level, bucket, dim)
       ) WITHOUT ROWID;
       -- Which projects each called number has had calls in: a filter on a number sums its per-project rollups.
