@@ -113,17 +113,21 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     let broken: Error | undefined;
+    // A connection that dies between queries emits 'error' on the client: without a listener the process would crash.
+    const onError = (error: Error): void => void (broken = error);
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      broken = await rollback(client, error as Error);
+      broken = broken ?? (await rollback(client, error as Error));
       const code = (error as { code?: string }).code;
       if (code !== undefined && RETRYABLE.has(code) && attempt < MAX_ATTEMPTS) continue;
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }
