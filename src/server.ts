@@ -9,6 +9,7 @@ import { hasSigningKeys, type Config } from './config/schema.js';
 import { buildApp } from './http/app.js';
 import { isLoopbackAddress } from './http/access.js';
 import { Ingest } from './ingest/ingest.js';
+import { LiveFeed } from './ingest/live-feed.js';
 import { signingKeys } from './ingest/signing-keys.js';
 import { createStore } from './store/index.js';
 import type { CallStore } from './store/call-store.js';
@@ -38,8 +39,9 @@ export async function startServer(config: Config, logger: PinoLogger = pino({ le
   if (refusal) throw new Error(refusal);
   const store = await createStore(config.database, { logger });
   const keys = signingKeys(config.signing.defaultKeys, config.signing.projects);
-  const ingest = new Ingest(store, keys, { maxBatch: config.ingest.maxBatch, logger });
-  const app = buildApp({ config, store, ingest, logger });
+  const live = new LiveFeed();
+  const ingest = new Ingest(store, keys, { maxBatch: config.ingest.maxBatch, logger, observer: live });
+  const app = buildApp({ config, store, ingest, live, logger });
   try {
     await app.listen({ host: config.server.host, port: config.server.port });
   } catch (error) {

@@ -27,6 +27,7 @@ const FILE_SHAPE: Record<string, readonly string[] | null> = {
   signalwire: ['signingKeys'],
   ingest: ['maxBatch'],
   metrics: ['poorQualityBelow', 'shortCallSeconds'],
+  wallboard: ['successRate', 'mos'],
   logLevel: null,
 };
 
@@ -106,6 +107,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     maxBatch: section(file, 'ingest').maxBatch,
     poorQualityBelow: section(file, 'metrics').poorQualityBelow,
     shortCallSeconds: section(file, 'metrics').shortCallSeconds,
+    wallboard: file.wallboard,
     logLevel: pick(env.LOG_LEVEL, file.logLevel),
   };
   return validateConfig(raw);

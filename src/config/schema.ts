@@ -41,8 +41,27 @@ export interface Config {
     /** Completed calls shorter than this many seconds are short calls. */
     readonly shortCallSeconds: number;
   };
+  /** Green/amber/red colours of the wallboard's figures (and the dashboard's success-rate target line). */
+  readonly wallboard: {
+    /** Success rate as a fraction (0.9 = 90 %). */
+    readonly successRate: Thresholds;
+    /** Mean MOS, 1 to 5. */
+    readonly mos: Thresholds;
+  };
   readonly logLevel: string;
 }
+
+/** A figure at or above `green` shows green, at or above `amber` amber, below `amber` red. */
+export interface Thresholds {
+  readonly green: number;
+  readonly amber: number;
+}
+
+/** The default wallboard thresholds: 90 %/80 % success; MOS 4.03 (good band) and 3.60 (fair band). */
+export const DEFAULT_WALLBOARD = {
+  successRate: { green: 0.9, amber: 0.8 },
+  mos: { green: 4.03, amber: 3.6 },
+} as const;
 
 /** A configuration problem; the message names the key and says what is wrong. */
 export class ConfigError extends Error {
@@ -66,6 +85,8 @@ export interface RawSettings {
   maxBatch?: unknown;
   poorQualityBelow?: unknown;
   shortCallSeconds?: unknown;
+  /** The file's `wallboard` section as found. */
+  wallboard?: unknown;
   logLevel?: unknown;
 }
 
@@ -139,6 +160,31 @@ function projectKeys(key: string, value: unknown): Map<string, string[]> {
   return projects;
 }
 
+function mapping(key: string, value: unknown, keys: readonly string[]): Record<string, unknown> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(key, `must be a mapping with ${keys.join(' and ')}`);
+  for (const name of Object.keys(value)) {
+    if (!keys.includes(name)) throw new ConfigError(`${key}.${name}`, `is not a known setting (known: ${keys.join(', ')})`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function thresholds(key: string, value: unknown, defaults: Thresholds, min: number, max: number): Thresholds {
+  const given = mapping(key, value, ['green', 'amber']);
+  const green = decimal(`${key}.green`, given.green, defaults.green, min, max);
+  const amber = decimal(`${key}.amber`, given.amber, Math.min(defaults.amber, green), min, max);
+  if (amber > green) throw new ConfigError(`${key}.amber`, `must be at most ${key}.green (${green}), got ${amber}`);
+  return { green, amber };
+}
+
+function wallboard(value: unknown): Config['wallboard'] {
+  const given = mapping('wallboard', value, ['successRate', 'mos']);
+  return {
+    successRate: thresholds('wallboard.successRate', given.successRate, DEFAULT_WALLBOARD.successRate, 0, 1),
+    mos: thresholds('wallboard.mos', given.mos, DEFAULT_WALLBOARD.mos, 1, 5),
+  };
+}
+
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !(value instanceof Map)) {
     for (const inner of Object.values(value)) deepFreeze(inner);
@@ -171,6 +217,7 @@ export function validateConfig(raw: RawSettings): Config {
       poorQualityBelow: decimal('metrics.poorQualityBelow', raw.poorQualityBelow, 3.6, 1, 5),
       shortCallSeconds: integer('metrics.shortCallSeconds', raw.shortCallSeconds, 10, 0, 86_400),
     },
+    wallboard: wallboard(raw.wallboard),
     logLevel,
   });
 }

@@ -7,10 +7,14 @@ import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
 import type { Ingest } from '../ingest/ingest.js';
+import type { LiveFeed } from '../ingest/live-feed.js';
 import type { CallStore } from '../store/call-store.js';
 import { checkReadAccess } from './access.js';
 import { installErrorHandling } from './error-handler.js';
 import { registerCallRoutes } from './routes/calls.js';
+import { registerDashboardRoutes } from './routes/dashboard.js';
+import { registerLiveRoutes } from './routes/live.js';
+import { registerThresholdRoutes } from './routes/thresholds.js';
 import { MetricsEngine } from '../metrics/engine.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -24,6 +28,8 @@ export interface AppDeps {
   config: Config;
   store: CallStore;
   ingest: Ingest;
+  /** Newly stored calls for the live stream; the same feed must observe `ingest`. */
+  live: LiveFeed;
   logger?: FastifyBaseLogger;
 }
 
@@ -55,15 +61,20 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   installErrorHandling(app);
 
   registerHealthRoutes(app, store);
+  registerDashboardRoutes(app);
   app.get('/api/openapi.json', async () => OPENAPI_DOCUMENT);
+  let endLiveStreams = (): void => {};
   const apiAccess = { token: config.api.token, trustProxy: config.server.trustProxy };
   void app.register(async (api) => {
     api.addHook('onRequest', async (request) => checkReadAccess(request, apiAccess));
     registerCallRoutes(api, store);
     registerMetricsRoutes(api, new MetricsEngine(store, config.metrics));
+    registerThresholdRoutes(api, config);
+    endLiveStreams = registerLiveRoutes(api, deps.live);
   });
   app.addHook('preClose', async () => {
     closing = true;
+    endLiveStreams();
   });
   app.addHook('onClose', async () => ingest.drain());
   return app;

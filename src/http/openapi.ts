@@ -83,7 +83,7 @@ export const OPENAPI_DOCUMENT = {
           { name: 'interval', in: 'query', schema: { enum: ['15m', '1h', '1d', '1w'] } },
           { name: 'tz', in: 'query', schema: { type: 'string' }, description: 'IANA time zone, default UTC.' },
         ],
-        responses: { 200: { description: 'One point per bucket, empty buckets as zeros' }, ...readErrors },
+        responses: { 200: { description: 'One point per bucket, empty buckets as zeros: { start, calls, completed, statuses (JSON only), successRate, mosMean, mosP10, durationMean }' }, ...readErrors },
       },
     },
     '/api/v1/breakdown': {
@@ -122,6 +122,47 @@ export const OPENAPI_DOCUMENT = {
         summary: 'One stored call with its raw fields and deliveries',
         parameters: [{ name: 'callSid', in: 'path', required: true, schema: { type: 'string' } }],
         responses: { 200: { description: 'The call' }, 404: problem, ...readErrors },
+      },
+    },
+    '/api/v1/distribution': {
+      get: {
+        summary: 'The MOS distribution (scored calls) or the duration distribution (completed calls) of a range',
+        parameters: [{ name: 'of', in: 'query', required: true, schema: { enum: ['mos', 'duration'] } }, ...range, ...filters],
+        responses: {
+          200: {
+            description: '{ of, total, bins: [{ from, to, count, band? }] }: MOS in 0.10 bins split at the band edges (the last bin includes 5.00), each with its band; durations in seconds, the last bin open (to null)',
+          },
+          ...readErrors,
+        },
+      },
+    },
+    '/api/v1/worst-calls': {
+      get: {
+        summary: 'The scored calls of a range with the lowest MOS, lowest first (ties: newest first)',
+        parameters: [...range, ...filters, { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 }, description: 'Default 20.' }],
+        responses: { 200: { description: '{ calls: [call…] }, each as in the call list' }, ...readErrors },
+      },
+    },
+    '/api/v1/thresholds': {
+      get: {
+        summary: 'The configured thresholds the dashboard and wallboard colour figures with',
+        responses: { 200: { description: '{ successRate: { green, amber }, mos: { green, amber }, poorQualityBelow, shortCallSeconds }' }, ...readErrors },
+      },
+    },
+    '/api/v1/live': {
+      get: {
+        summary: 'Server-Sent Events: newly stored calls, as they are committed',
+        description: 'text/event-stream. First `event: hello`; then `event: calls` with `{ count, calls: [the newest 50 at most: callSid, accountSid, from, to, timestamp, status, durationSeconds, mos] }` at most every 250 ms; a comment line every 15 s.',
+        responses: { 200: { description: 'The event stream', content: { 'text/event-stream': {} } }, ...readErrors },
+      },
+    },
+    '/': { get: { summary: 'The dashboard (HTML; its data comes from this API)', responses: { 200: { description: 'The page' } } } },
+    '/wallboard': { get: { summary: 'The wallboard (HTML): today and the last 15 minutes in huge figures', responses: { 200: { description: 'The page' } } } },
+    '/assets/{name}': {
+      get: {
+        summary: 'A script, style sheet or icon of the pages',
+        parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { 200: { description: 'The asset' }, 304: { description: 'Unchanged (If-None-Match)' }, 404: problem },
       },
     },
     '/api/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },

@@ -8,6 +8,7 @@ import { CALL_STATUSES, type CallStatus } from '../domain/call-event.js';
 import { CallpulseError } from '../domain/errors.js';
 import { parseCallTimestamp } from '../domain/timestamp.js';
 import { BREAKDOWNS, type Breakdown, type TimeRange } from '../metrics/engine.js';
+import { DISTRIBUTIONS, type DistributionOf } from '../metrics/distribution.js';
 import type { CallFilter } from '../metrics/rollups.js';
 import type { CallListPosition } from '../store/call-store.js';
 import { INTERVALS, isValidTimeZone, type Interval } from '../metrics/time-zone.js';
@@ -140,4 +141,11 @@ export function readBreakdown(query: Query): Breakdown {
   const by = single(query, 'by');
   if (by === undefined || !(BREAKDOWNS as readonly string[]).includes(by)) throw invalid('by', `must be one of ${BREAKDOWNS.join(', ')}`);
   return by as Breakdown;
+}
+
+/** Reads `of`, what a distribution is of: mos or duration. */
+export function readDistribution(query: Query): DistributionOf {
+  const of = single(query, 'of');
+  if (of === undefined || !(DISTRIBUTIONS as readonly string[]).includes(of)) throw invalid('of', `must be one of ${DISTRIBUTIONS.join(', ')}`);
+  return of as DistributionOf;
 }

@@ -5,7 +5,11 @@
  * Depends on the store interface only.
  */
 import { CallpulseError } from '../domain/errors.js';
-import type { CallStore, RepeatCaller } from '../store/call-store.js';
+import type { CallStatus } from '../domain/call-event.js';
+import { mosToHundredths } from '../domain/mos.js';
+import type { CallStore, RepeatCaller, StoredCall } from '../store/call-store.js';
+import { durationDistribution, mosDistribution, type DistributionBin, type DistributionOf } from './distribution.js';
+import { totalCount } from './histogram.js';
 import { coverRange } from './range-cover.js';
 import {
   dimensionsOf, emptyStats, mergeStats, numbersPrefix, splitPrefix, unescapePart, type CallFilter, type RollupStats,
@@ -25,6 +29,8 @@ export interface TimeseriesPoint {
   start: string;
   calls: number;
   completed: number;
+  /** The calls of the bucket per final status. */
+  statuses: Record<CallStatus, number>;
   successRate: number | null;
   mosMean: number | null;
   mosP10: number | null;
@@ -88,6 +94,7 @@ export class MetricsEngine {
         start: formatInZone(start, timeZone),
         calls: summary.calls,
         completed: summary.completed,
+        statuses: summary.statuses,
         successRate: summary.successRate,
         mosMean: summary.mos.mean,
         mosP10: summary.mos.p10,
@@ -184,6 +191,45 @@ export class MetricsEngine {
    */
   async repeatCallers(range: TimeRange, filter: CallFilter = {}, limit = 20): Promise<RepeatCaller[]> {
     return this.store.listRepeatCallers({ from: range.from, to: range.to, filter, limit });
+  }
+
+  /**
+   * The distribution of MOS (scored calls) or of durations (completed calls) over the range, exact: from
+   * the same histograms as the summary.
+   */
+  async distribution(range: TimeRange, of: DistributionOf, filter: CallFilter = {}): Promise<DistributionBin[]> {
+    const stats = await this.stats(range, filter);
+    return of === 'mos' ? mosDistribution(stats.mosHistogram) : durationDistribution(stats.durationHistogram, this.options.shortCallSeconds);
+  }
+
+  /**
+   * The `limit` scored calls of the range with the lowest MOS, lowest first (ties: newest first). The MOS
+   * histogram gives the score at rank `limit`; then only the calls at or below it are read: every call
+   * strictly below it (fewer than `limit`), and the newest of those at it.
+   */
+  async worstCalls(range: TimeRange, filter: CallFilter = {}, limit = 20): Promise<StoredCall[]> {
+    const stats = await this.stats(range, filter);
+    const scored = totalCount(stats.mosHistogram);
+    if (scored === 0) return [];
+    // The score at rank `limit` from the bottom: fewer than `limit` calls score below it.
+    const rank = Math.min(limit, scored);
+    let seen = 0;
+    let atRank = 0;
+    for (const [hundredths, count] of [...stats.mosHistogram].sort((a, b) => a[0] - b[0])) {
+      seen += count;
+      atRank = hundredths;
+      if (seen >= rank) break;
+    }
+    const query = { ...range, filter, limit };
+    const below = (await this.store.listCalls({ ...query, mosBelow: atRank / 100 })).calls;
+    const atOrBelow = (await this.store.listCalls({ ...query, mosBelow: (atRank + 1) / 100 })).calls;
+    const seenSids = new Set(below.map((c) => c.callSid));
+    const calls = [...below, ...atOrBelow.filter((c) => !seenSids.has(c.callSid))];
+    const score = (call: StoredCall): number => mosToHundredths(call.mos!);
+    return calls
+      .filter((c) => c.mos !== null)
+      .sort((a, b) => score(a) - score(b) || b.timestamp.getTime() - a.timestamp.getTime())
+      .slice(0, limit);
   }
 
   /** The summary of the calls in the range that pass the filter. */

@@ -122,12 +122,17 @@ export function emptyStats(): RollupStats {
 
 /** Adds one call to a stats record. */
 export function addCall(stats: RollupStats, call: RollupCall): void {
+  addFacts(stats, call, call.mos === null ? null : mosToHundredths(call.mos));
+}
+
+/** Adds one call, its MOS already in hundredths (worked out once for the many rows a call counts in). */
+function addFacts(stats: RollupStats, call: RollupCall, mosHundredths: number | null): void {
   stats.calls += 1;
   stats.statuses[call.status] += 1;
-  if (call.mos !== null) {
+  if (mosHundredths !== null) {
     stats.mosCount += 1;
-    stats.mosSum += call.mos;
-    addValue(stats.mosHistogram, mosToHundredths(call.mos));
+    stats.mosSum += call.mos!;
+    addValue(stats.mosHistogram, mosHundredths);
   }
   if (call.status === 'completed' && call.durationSeconds !== null) addValue(stats.durationHistogram, call.durationSeconds);
   if (call.repeated) stats.repeated += 1;
@@ -151,17 +156,59 @@ export interface RollupKey {
   dimension: string;
 }
 
-/** Every rollup row a call counts in. */
-function keysOf(call: RollupCall): RollupKey[] {
-  const bases = [ALL_CALLS, accountDimension(call.accountSid), numberDimension(call.accountSid, call.to)];
-  const splits = bases.flatMap((base) => [splitPrefix(base, 'status') + call.status, splitPrefix(base, 'country') + (call.fromCountry ?? '')]);
-  const keys: RollupKey[] = [];
+/** The dimension names of one (project, number) pair, made once and reused (a Map hashes a reused string once). */
+interface PairDimensions {
+  bases: readonly [string, string, string];
+  splits: Map<string, readonly string[]>;
+}
+
+const pairCache = new Map<string, PairDimensions>();
+const PAIR_CACHE_LIMIT = 50_000;
+
+function pairDimensions(account: string, to: string): PairDimensions {
+  const id = `${account}\n${to}`;
+  let pair = pairCache.get(id);
+  if (!pair) {
+    if (pairCache.size >= PAIR_CACHE_LIMIT) pairCache.clear();
+    pair = { bases: [ALL_CALLS, accountDimension(account), numberDimension(account, to)], splits: new Map() };
+    pairCache.set(id, pair);
+  }
+  return pair;
+}
+
+/** The split dimensions of a call: its status and its country under each base dimension. */
+function splitDimensions(pair: PairDimensions, status: CallStatus, country: string | null): readonly string[] {
+  const id = `${status}\n${country ?? ''}`;
+  let splits = pair.splits.get(id);
+  if (!splits) {
+    splits = pair.bases.flatMap((base) => [splitPrefix(base, 'status') + status, splitPrefix(base, 'country') + (country ?? '')]);
+    pair.splits.set(id, splits);
+  }
+  return splits;
+}
+
+/** The deltas of one batch: level -> bucket -> dimension -> stats. */
+type DeltaTree = Map<RollupLevel, Map<number, Map<string, RollupStats>>>;
+
+function statsAt(tree: DeltaTree, level: RollupLevel, bucket: number, dimension: string): RollupStats {
+  let buckets = tree.get(level);
+  if (!buckets) tree.set(level, (buckets = new Map()));
+  let dimensions = buckets.get(bucket);
+  if (!dimensions) buckets.set(bucket, (dimensions = new Map()));
+  let stats = dimensions.get(dimension);
+  if (!stats) dimensions.set(dimension, (stats = emptyStats()));
+  return stats;
+}
+
+/** Calls `visit` with every rollup row (level, bucket, dimension) a call counts in. */
+function forEachRow(call: RollupCall, visit: (level: RollupLevel, bucket: number, dimension: string) => void): void {
+  const pair = pairDimensions(call.accountSid, call.to);
+  const splits = splitDimensions(pair, call.status, call.fromCountry);
   for (const level of ROLLUP_LEVELS) {
     const bucket = levelStart(call.createdAt, level);
-    for (const dimension of bases) keys.push({ level, bucket, dimension });
-    if (level !== 'quarter') for (const dimension of splits) keys.push({ level, bucket, dimension });
+    for (const dimension of pair.bases) visit(level, bucket, dimension);
+    if (level !== 'quarter') for (const dimension of splits) visit(level, bucket, dimension);
   }
-  return keys;
 }
 
 /**
@@ -169,17 +216,15 @@ function keysOf(call: RollupCall): RollupKey[] {
  * repeated call in every row of each earlier call that the batch's calls made a repeated one.
  */
 export function rollupDeltas(calls: readonly RollupCall[], newlyRepeated: readonly RollupCall[] = []): Array<{ key: RollupKey; stats: RollupStats }> {
-  const deltas = new Map<string, { key: RollupKey; stats: RollupStats }>();
-  const deltaOf = (key: RollupKey): RollupStats => {
-    const id = `${key.level}|${key.bucket}|${key.dimension}`;
-    let delta = deltas.get(id);
-    if (!delta) {
-      delta = { key, stats: emptyStats() };
-      deltas.set(id, delta);
-    }
-    return delta.stats;
-  };
-  for (const call of calls) for (const key of keysOf(call)) addCall(deltaOf(key), call);
-  for (const call of newlyRepeated) for (const key of keysOf(call)) deltaOf(key).repeated += 1;
-  return [...deltas.values()];
+  const tree: DeltaTree = new Map();
+  for (const call of calls) {
+    const mosHundredths = call.mos === null ? null : mosToHundredths(call.mos);
+    forEachRow(call, (level, bucket, dimension) => addFacts(statsAt(tree, level, bucket, dimension), call, mosHundredths));
+  }
+  for (const call of newlyRepeated) forEachRow(call, (level, bucket, dimension) => (statsAt(tree, level, bucket, dimension).repeated += 1));
+  const deltas: Array<{ key: RollupKey; stats: RollupStats }> = [];
+  for (const [level, buckets] of tree) {
+    for (const [bucket, dimensions] of buckets) for (const [dimension, stats] of dimensions) deltas.push({ key: { level, bucket, dimension }, stats });
+  }
+  return deltas;
 }

@@ -10,6 +10,7 @@ import { validateConfig, type RawSettings } from '../../src/config/schema.js';
 import { formBody, signForm } from './independent-signer.js';
 import { buildApp } from '../../src/http/app.js';
 import { Ingest } from '../../src/ingest/ingest.js';
+import { LiveFeed } from '../../src/ingest/live-feed.js';
 import { signingKeys } from '../../src/ingest/signing-keys.js';
 import { createStore } from '../../src/store/index.js';
 import type { CallStore } from '../../src/store/call-store.js';
@@ -40,10 +41,12 @@ export async function startTestServer(settings: RawSettings = {}): Promise<TestS
   const dbPath = join(dir, 'callpulse.db');
   const config = validateConfig({ database: dbPath, ...settings });
   const store = await createStore(config.database);
+  const live = new LiveFeed();
   const ingest = new Ingest(store, signingKeys(config.signing.defaultKeys, config.signing.projects), {
     maxBatch: config.ingest.maxBatch,
+    observer: live,
   });
-  const app = buildApp({ config, store, ingest });
+  const app = buildApp({ config, store, ingest, live });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -65,7 +65,7 @@ describe('metrics API', () => {
       ['2024-03-11T00:00:00-04:00', 1, 0],
       ['2024-03-12T00:00:00-04:00', 0, 0],
     ]);
-    assert.deepEqual(body.points[3], { start: '2024-03-12T00:00:00-04:00', calls: 0, completed: 0, successRate: null, mosMean: null, mosP10: null, durationMean: null });
+    assert.deepEqual(body.points[3], { start: '2024-03-12T00:00:00-04:00', calls: 0, completed: 0, statuses: { completed: 0, failed: 0, busy: 0, 'no-answer': 0, canceled: 0 }, successRate: null, mosMean: null, mosP10: null, durationMean: null });
     assert.equal(body.points[1].mosMean, (3.2 + 4.0) / 2);
     assert.equal(body.points[1].mosP10, 3.2);
     assert.equal(body.points[1].durationMean, 49);

@@ -1,12 +1,15 @@
 /**
  * @module
- * `GET /api/v1/summary`, `/api/v1/timeseries`, `/api/v1/breakdown` and `/api/v1/repeat-callers`: the
- * metrics engine's figures for a range and filter, whole, over time, per group, and the callers who call back.
+ * `GET /api/v1/summary`, `/api/v1/timeseries`, `/api/v1/breakdown`, `/api/v1/repeat-callers`,
+ * `/api/v1/distribution` and `/api/v1/worst-calls`: the metrics engine's figures for a range and filter,
+ * whole, over time, per group, the callers who call back, as a distribution, and the calls with the
+ * lowest MOS.
  */
 import type { FastifyInstance } from 'fastify';
 import { WEEKDAYS, type MetricsEngine } from '../../metrics/engine.js';
 import { toCsv } from '../csv.js';
-import { readBreakdown, readFilter, readFormat, readInterval, readLimit, readRange, readTimeZone, type Query } from '../query-params.js';
+import { readBreakdown, readDistribution, readFilter, readFormat, readInterval, readLimit, readRange, readTimeZone, type Query } from '../query-params.js';
+import { callToJson } from './calls.js';
 
 export function registerMetricsRoutes(app: FastifyInstance, engine: MetricsEngine): void {
   app.get<{ Querystring: Query }>('/api/v1/summary', async (request) => {
@@ -59,5 +62,20 @@ export function registerMetricsRoutes(app: FastifyInstance, engine: MetricsEngin
     if (format === 'json') return { range: { from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString() }, callers };
     const columns = ['from', 'to', 'calls', 'repeated', 'firstCall', 'lastCall'] as const;
     return reply.type('text/csv; charset=utf-8').send(toCsv(columns, callers.map((c) => columns.map((column) => c[column]))));
+  });
+
+  app.get<{ Querystring: Query }>('/api/v1/distribution', async (request) => {
+    const range = readRange(request.query);
+    const filter = readFilter(request.query);
+    const of = readDistribution(request.query);
+    const bins = await engine.distribution(range, of, filter);
+    return { of, total: bins.reduce((sum, bin) => sum + bin.count, 0), bins };
+  });
+
+  app.get<{ Querystring: Query }>('/api/v1/worst-calls', async (request) => {
+    const range = readRange(request.query);
+    const filter = readFilter(request.query);
+    const limit = readLimit(request.query, 20);
+    return { calls: (await engine.worstCalls(range, filter, limit)).map(callToJson) };
   });
 }
