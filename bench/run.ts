@@ -12,6 +12,7 @@ import { assertAllOk, runClosedLoop, type LoadResult } from './load.js';
 import { describeMachine } from './machine.js';
 import { readSettings, type Settings } from './options.js';
 import { runPaced } from './paced-load.js';
+import { runPostgresIngest } from './postgres-ingest.js';
 import { checkTargets, formatConsole, formatMarkdown, summarize, type IngestReport, type RowCheck } from './report.js';
 import { writeSection } from './results-file.js';
 import { killAll, startTarget, type Target, type TargetName } from './targets.js';
@@ -144,6 +145,7 @@ async function main(dir: string): Promise<void> {
   } else {
     log('quick run: results not written (pass --out FILE to write them)');
   }
+  await runPostgresIngest({ settings, key, dir, sqlite: servers.find((s) => s.name === 'callpulse'), log });
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'callpulse-bench-'));

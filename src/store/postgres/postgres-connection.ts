@@ -106,10 +106,10 @@ const MAX_ATTEMPTS = 5;
 
 /**
  * Runs `work` in one transaction on one pooled connection and commits; resolves only after COMMIT
- * succeeded. A deadlock or serialization failure reruns the whole transaction (nothing was answered yet).
+ * succeeded. `begin` is the statement that starts it (BEGIN, possibly with the locks the work needs). A deadlock or serialization failure reruns the whole transaction (nothing was answered yet).
  * A connection that failed is destroyed, not returned to the pool.
  */
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     let broken: Error | undefined;
@@ -117,7 +117,7 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
     const onError = (error: Error): void => void (broken = error);
     client.on('error', onError);
     try {
-      await client.query('BEGIN');
+      await client.query(begin);
       const result = await work(client);
       await client.query('COMMIT');
       return result;

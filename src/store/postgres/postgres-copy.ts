@@ -10,11 +10,12 @@ import type pg from 'pg';
 import type { CallStatus } from '../../domain/call-event.js';
 import { rollupDeltas, type RollupCall } from '../../metrics/rollups.js';
 import type { CallSource, CopiedCall, CopiedDelivery, CopiedQuarantine, CopyOutcome, CopyPage } from '../call-store.js';
+import { columnArrays, type ArrayElement } from './postgres-arrays.js';
 import { inTransaction } from './postgres-connection.js';
-import { lockCallers, markRepeatCallers } from './postgres-repeat-callers.js';
+import { beginLockingCallers, insertCallsMarkingRepeats } from './postgres-repeat-callers.js';
 import { applyRollupDeltas } from './postgres-rollups.js';
 import { pgText } from './postgres-text.js';
-import { columns, INSERT_CALLS, INSERT_REPEATS, insertNumbers } from './postgres-writer.js';
+import { INSERT_REPEATS, newNumbers } from './postgres-writer.js';
 
 interface CallRow {
   id: number;
@@ -110,48 +111,42 @@ const nullableText = (text: string | null): string | null => (text === null ? nu
 
 /** Imports one batch of copied records in one transaction. */
 export async function importCopies(pool: pg.Pool, batch: { calls: readonly CopiedCall[]; quarantine: readonly CopiedQuarantine[] }): Promise<CopyOutcome> {
+  const bySid = new Map<string, CopiedCall>();
+  let repeatedInBatch = 0;
+  for (const call of batch.calls) {
+    if (bySid.has(pgText(call.callSid))) repeatedInBatch += 1;
+    else bySid.set(pgText(call.callSid), call);
+  }
+  const sorted = [...bySid].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const rows = sorted.map(([sid, c]): ArrayElement[] => [
+    sid, pgText(c.accountSid), pgText(c.from), pgText(c.to), c.fromIsE164, c.toIsE164, c.createdAt, pgText(c.timestampText),
+    c.status, c.durationSeconds, c.mos, c.source, c.receivedAt, nullableText(c.method), nullableText(c.contentType), c.rawJson, c.fromCountry,
+  ]);
+  const begin = beginLockingCallers(sorted.filter(([, c]) => c.fromIsE164).map(([, c]) => [pgText(c.from), pgText(c.to)] as const));
   return inTransaction(pool, async (client) => {
-    const outcome: CopyOutcome = { calls: 0, callsPresent: 0, repeats: 0, quarantine: 0, quarantinePresent: 0 };
-    const bySid = new Map<string, CopiedCall>();
-    for (const call of batch.calls) {
-      if (bySid.has(pgText(call.callSid))) outcome.callsPresent += 1;
-      else bySid.set(pgText(call.callSid), call);
-    }
-    const sorted = [...bySid].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    await lockCallers(client, sorted.filter(([, c]) => c.fromIsE164).map(([, c]) => [pgText(c.from), pgText(c.to)] as const));
-    const inserted = new Set<string>();
-    if (sorted.length > 0) {
-      const rows = sorted.map(([sid, c]) => [
-        sid, pgText(c.accountSid), pgText(c.from), pgText(c.to), c.fromIsE164, c.toIsE164, c.createdAt, pgText(c.timestampText),
-        c.status, c.durationSeconds, c.mos, c.source, c.receivedAt, nullableText(c.method), nullableText(c.contentType), c.rawJson, c.fromCountry,
-      ]);
-      const result = await client.query<{ call_sid: string }>({ name: 'cp_insert_calls', text: INSERT_CALLS, values: columns(rows, 17) });
-      for (const row of result.rows) inserted.add(row.call_sid);
-    }
-    const { repeatedNew, newlyRepeated } = await markRepeatCallers(client, sorted.filter(([sid]) => inserted.has(sid)).map(([sid, c]) => ({
-      callSid: sid, from: pgText(c.from), to: pgText(c.to), fromIsE164: c.fromIsE164, createdAt: c.createdAt,
-    })));
+    const outcome: CopyOutcome = { calls: 0, callsPresent: repeatedInBatch, repeats: 0, quarantine: 0, quarantinePresent: 0 };
+    const { inserted, newlyRepeated } = await insertCallsMarkingRepeats(client, rows);
     const newCalls: RollupCall[] = [];
-    const repeats: unknown[][] = [];
+    const repeats: ArrayElement[][] = [];
     for (const [sid, c] of sorted) {
-      if (!inserted.has(sid)) {
+      const repeated = inserted.get(sid);
+      if (repeated === undefined) {
         outcome.callsPresent += 1;
         continue;
       }
       outcome.calls += 1;
       newCalls.push({
         createdAt: c.createdAt, accountSid: pgText(c.accountSid), to: pgText(c.to), status: c.status, durationSeconds: c.durationSeconds,
-        mos: c.mos, fromCountry: c.fromCountry, repeated: repeatedNew.has(sid),
+        mos: c.mos, fromCountry: c.fromCountry, repeated,
       });
       for (const r of c.repeats) repeats.push([sid, r.receivedAt, r.source, nullableText(r.method), nullableText(r.contentType), r.rawJson]);
     }
-    if (repeats.length > 0) await client.query({ name: 'cp_insert_repeats', text: INSERT_REPEATS, values: columns(repeats, 6) });
+    if (repeats.length > 0) await client.query({ name: 'cp_insert_repeats', text: INSERT_REPEATS, values: columnArrays(repeats, 6) });
     outcome.repeats = repeats.length;
-    await applyRollupDeltas(client, rollupDeltas(newCalls, newlyRepeated));
-    await insertNumbers(client, newCalls, new Set(), new Set());
+    await applyRollupDeltas(client, rollupDeltas(newCalls, newlyRepeated), newNumbers(newCalls, new Set(), new Set()));
 
     const seen = new Set<string>();
-    const entries: unknown[][] = [];
+    const entries: ArrayElement[][] = [];
     for (const q of batch.quarantine) {
       const key = JSON.stringify([q.receivedAt, q.method, q.url, q.rawJson]);
       if (seen.has(key)) continue;
@@ -159,10 +154,10 @@ export async function importCopies(pool: pg.Pool, batch: { calls: readonly Copie
       entries.push([q.receivedAt, pgText(q.method), nullableText(q.contentType), pgText(q.url), q.problemsJson, q.rawJson, q.replayedAt]);
     }
     if (entries.length > 0) {
-      const result = await client.query(INSERT_QUARANTINE_COPIES, columns(entries, 7));
+      const result = await client.query(INSERT_QUARANTINE_COPIES, columnArrays(entries, 7));
       outcome.quarantine = result.rowCount ?? 0;
     }
     outcome.quarantinePresent = batch.quarantine.length - outcome.quarantine;
     return outcome;
-  });
+  }, begin);
 }

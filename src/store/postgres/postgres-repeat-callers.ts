@@ -1,99 +1,107 @@
 /**
  * @module
- * Repeat callers in PostgreSQL: a call is `repeated` once the same E.164 From calls the same To again
- * within 24 hours after it (calls ordered by Timestamp, then CallSid in byte order, as in SQLite), in
- * either order of arrival. Two instances may store two calls of one caller at the same moment, and each
- * transaction would miss the other's uncommitted call: so a batch first takes a transaction-level
- * advisory lock per (From, To) pair it stores (in one fixed order, so batches never wait in a cycle),
- * and marks calls only once it holds them: the pair's calls are then all committed or its own.
+ * Storing calls and marking repeat callers in PostgreSQL, in one statement. A call is `repeated` once
+ * the same E.164 From calls the same To again within 24 hours after it (calls ordered by Timestamp, then
+ * CallSid in byte order, as in SQLite), in either order of arrival.
+ *
+ * Two instances may store two calls of one caller at the same moment, and each transaction would miss the
+ * other's uncommitted call. So a batch first takes a transaction-level advisory lock per (From, To) pair it
+ * stores, smallest key first (so batches never wait in a cycle), in the statement that begins the
+ * transaction; the insert comes in the next statement, whose snapshot then holds every committed call of
+ * those pairs: none can be missed.
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { CallStatus } from '../../domain/call-event.js';
 import { REPEAT_WINDOW_MS, type RollupCall } from '../../metrics/rollups.js';
+import { columnArrays, type ArrayElement } from './postgres-arrays.js';
 
 /** The advisory lock key of a (From, To) pair: 64 bits of its SHA-256 (a collision only makes two pairs wait for each other). */
 function pairKey(from: string, to: string): bigint {
   return createHash('sha256').update(`${from}\n${to}`).digest().readBigInt64BE(0);
 }
 
-/** Takes the locks of the callers' (From, To) pairs for the rest of the transaction, smallest key first. */
-export async function lockCallers(client: pg.PoolClient, pairs: ReadonlyArray<readonly [from: string, to: string]>): Promise<void> {
-  if (pairs.length === 0) return;
+/**
+ * The statement that begins a transaction and takes the locks of the callers' (From, To) pairs for the
+ * rest of it, smallest key first: `BEGIN` alone when there are none. The keys are numbers made here,
+ * written into the text, so that BEGIN and the locks go to the server in one round trip.
+ */
+export function beginLockingCallers(pairs: ReadonlyArray<readonly [from: string, to: string]>): string {
+  if (pairs.length === 0) return 'BEGIN';
   const keys = [...new Set(pairs.map(([from, to]) => pairKey(from, to)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  await client.query({
-    name: 'cp_lock_callers',
-    text: 'SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) WITH ORDINALITY AS u(k, i)',
-    values: [keys.map(String)],
-  });
+  return `BEGIN; SELECT count(pg_advisory_xact_lock(k)) FROM unnest('{${keys.join(',')}}'::bigint[]) AS u(k)`;
 }
 
-/**
- * Marks every call of the pairs near the new calls that now has a later call within 24 hours: the new
- * calls themselves (from the first new call of a pair minus 24 hours up to its last new call, no other
- * call's mark can change).
- */
-const MARK = `UPDATE calls c SET repeated = true
-  FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) AS n(f, t, lo, hi)
-  WHERE c.from_e164 AND c.from_number = n.f AND c.to_number = n.t AND c.created_at BETWEEN n.lo AND n.hi AND NOT c.repeated
-    AND EXISTS (SELECT 1 FROM calls l
-      WHERE l.from_e164 AND l.from_number = c.from_number AND l.to_number = c.to_number
-        AND l.created_at >= c.created_at AND l.created_at <= c.created_at + $5
-        AND (l.created_at > c.created_at OR l.call_sid COLLATE "C" > c.call_sid COLLATE "C"))
-  RETURNING c.call_sid, c.account_sid, c.to_number, c.created_at, c.status, c.duration_seconds, c.mos, c.from_country`;
+/** "l is a later call of the same E.164 caller to the same number than c, within the window ($18)". */
+const LATER = (l: string, c: string): string => `${l}.from_e164 AND ${l}.from_number = ${c}.from_number AND ${l}.to_number = ${c}.to_number
+        AND ${l}.created_at >= ${c}.created_at AND ${l}.created_at <= ${c}.created_at + $18
+        AND (${l}.created_at > ${c}.created_at OR ${l}.call_sid COLLATE "C" > ${c}.call_sid COLLATE "C")`;
 
-interface MarkedRow {
+/**
+ * Inserts the calls not stored yet (`ON CONFLICT (call_sid) DO NOTHING`), each marked repeated when a
+ * later call of its caller to its number is stored or comes in the same batch; marks the stored earlier
+ * calls that the new ones make repeated. Returns the inserted calls with their mark, and the calls marked.
+ */
+const INSERT_MARKING = `WITH i AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::boolean[], $7::bigint[],
+      $8::text[], $9::text[], $10::bigint[], $11::float8[], $12::text[], $13::bigint[], $14::text[], $15::text[], $16::text[], $17::text[])
+      WITH ORDINALITY AS i(call_sid, account_sid, from_number, to_number, from_e164, to_e164, created_at, timestamp_text, status,
+        duration_seconds, mos, source, received_at, method, content_type, raw, from_country, ord)
+  ), fresh AS (
+    SELECT * FROM i WHERE NOT EXISTS (SELECT 1 FROM calls x WHERE x.call_sid = i.call_sid)
+  ), ins AS (
+    INSERT INTO calls (call_sid, account_sid, from_number, to_number, from_e164, to_e164, created_at, timestamp_text, status,
+      duration_seconds, mos, source, received_at, method, content_type, raw, from_country, repeated)
+    SELECT c.call_sid, c.account_sid, c.from_number, c.to_number, c.from_e164, c.to_e164, c.created_at, c.timestamp_text, c.status,
+      c.duration_seconds, c.mos, c.source, c.received_at, c.method, c.content_type, c.raw, c.from_country,
+      c.from_e164 AND (EXISTS (SELECT 1 FROM calls l WHERE ${LATER('l', 'c')}) OR EXISTS (SELECT 1 FROM fresh l WHERE ${LATER('l', 'c')}))
+    FROM i c ORDER BY c.ord
+    ON CONFLICT (call_sid) DO NOTHING
+    RETURNING call_sid, from_number, to_number, from_e164, created_at, repeated
+  ), marked AS (
+    UPDATE calls c SET repeated = true
+    FROM (SELECT from_number, to_number, min(created_at) - $18 AS lo, max(created_at) AS hi FROM ins WHERE from_e164
+          GROUP BY from_number, to_number) n
+    WHERE c.from_e164 AND c.from_number = n.from_number AND c.to_number = n.to_number AND c.created_at BETWEEN n.lo AND n.hi
+      AND NOT c.repeated AND EXISTS (SELECT 1 FROM ins l WHERE ${LATER('l', 'c')})
+    RETURNING c.call_sid, c.account_sid, c.to_number, c.created_at, c.status, c.duration_seconds, c.mos, c.from_country
+  )
+  SELECT false AS marked, call_sid, repeated, NULL::text AS account_sid, NULL::text AS to_number, NULL::bigint AS created_at,
+      NULL::text AS status, NULL::bigint AS duration_seconds, NULL::float8 AS mos, NULL::text AS from_country
+    FROM ins
+  UNION ALL
+  SELECT true, call_sid, true, account_sid, to_number, created_at, status, duration_seconds, mos, from_country FROM marked`;
+
+interface ResultRow {
+  marked: boolean;
   call_sid: string;
-  account_sid: string;
-  to_number: string;
-  created_at: number;
-  status: string;
+  repeated: boolean;
+  account_sid: string | null;
+  to_number: string | null;
+  created_at: number | null;
+  status: string | null;
   duration_seconds: number | null;
   mos: number | null;
   from_country: string | null;
 }
 
-/** A call this transaction has just inserted (From and To as stored). */
-export interface InsertedCall {
-  callSid: string;
-  from: string;
-  to: string;
-  fromIsE164: boolean;
-  createdAt: number;
-}
-
 /**
- * After the batch's calls are inserted (with their pairs locked): marks repeated calls. Returns the new
- * calls that are repeated ones, and the earlier calls that just became repeated (for the rollups).
+ * Inserts call rows (the 17 columns of INSERT_MARKING's input, in a fixed order) and marks repeat callers.
+ * Returns each inserted CallSid with whether it is a repeated call, and the earlier calls just made repeated.
  */
-export async function markRepeatCallers(client: pg.PoolClient, inserted: readonly InsertedCall[]): Promise<{ repeatedNew: Set<string>; newlyRepeated: RollupCall[] }> {
-  const ranges = new Map<string, { from: string; to: string; lo: number; hi: number }>();
-  const newSids = new Set<string>();
-  for (const call of inserted) {
-    if (!call.fromIsE164) continue;
-    newSids.add(call.callSid);
-    const id = `${call.from}\n${call.to}`;
-    const range = ranges.get(id);
-    if (range) (range.lo = Math.min(range.lo, call.createdAt - REPEAT_WINDOW_MS)), (range.hi = Math.max(range.hi, call.createdAt));
-    else ranges.set(id, { from: call.from, to: call.to, lo: call.createdAt - REPEAT_WINDOW_MS, hi: call.createdAt });
-  }
-  const repeatedNew = new Set<string>();
+export async function insertCallsMarkingRepeats(client: pg.PoolClient, rows: readonly ArrayElement[][]): Promise<{ inserted: Map<string, boolean>; newlyRepeated: RollupCall[] }> {
+  const inserted = new Map<string, boolean>();
   const newlyRepeated: RollupCall[] = [];
-  if (ranges.size === 0) return { repeatedNew, newlyRepeated };
-  const list = [...ranges.values()];
-  const { rows } = await client.query<MarkedRow>({
-    name: 'cp_mark_repeat_callers',
-    text: MARK,
-    values: [list.map((r) => r.from), list.map((r) => r.to), list.map((r) => r.lo), list.map((r) => r.hi), REPEAT_WINDOW_MS],
-  });
-  for (const row of rows) {
-    if (newSids.has(row.call_sid)) repeatedNew.add(row.call_sid);
+  if (rows.length === 0) return { inserted, newlyRepeated };
+  const result = await client.query<ResultRow>({ name: 'cp_insert_calls', text: INSERT_MARKING, values: [...columnArrays(rows, 17), REPEAT_WINDOW_MS] });
+  for (const row of result.rows) {
+    if (!row.marked) inserted.set(row.call_sid, row.repeated);
     else {
       newlyRepeated.push({
-        createdAt: row.created_at, accountSid: row.account_sid, to: row.to_number, status: row.status as CallStatus,
+        createdAt: row.created_at!, accountSid: row.account_sid!, to: row.to_number!, status: row.status as CallStatus,
         durationSeconds: row.duration_seconds, mos: row.mos, fromCountry: row.from_country, repeated: true,
       });
     }
   }
-  return { repeatedNew, newlyRepeated };
+  return { inserted, newlyRepeated };
 }

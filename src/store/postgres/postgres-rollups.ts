@@ -1,18 +1,24 @@
 /**
  * @module
- * Rollups in PostgreSQL. Applying a batch's deltas is two upserts (counts; histogram values) that add to
- * what is stored (`calls = rollups.calls + excluded.calls`, `count = count + excluded.count`): each runs
- * under the row's lock on its latest committed version, so concurrent writers on several instances never
- * lose an increment. Rows are upserted in one fixed order, so two transactions never wait on each other in
- * a cycle. Histograms are one row per (bucket, value) rather than an encoded blob: merging is then a plain
- * integer addition PostgreSQL does atomically, and each upsert costs the size of the delta, not of the
- * stored histogram. Reading sums the rows of whole buckets into the same RollupStats the SQLite store
- * returns, adding `mos_sum` in the same order as it does, so the figures match to the last bit.
+ * Rollups in PostgreSQL. Applying a batch's deltas is one statement of two upserts (counts; histogram
+ * values) that add to what is stored (`calls = rollups.calls + excluded.calls`, `count = count +
+ * excluded.count`): each runs under the row's lock on its latest committed version, so concurrent writers
+ * on several instances never lose an increment. Rows are upserted in one fixed order, so two transactions
+ * never wait on each other in a cycle.
+ *
+ * Histograms are one row per (rollup row, value) rather than an encoded blob (as SQLite keeps them):
+ * merging is then a plain integer addition PostgreSQL does atomically under the row lock, with no merge
+ * function of ours running inside the database, and an upsert costs the size of the delta, not of the
+ * stored histogram (a month's duration histogram has thousands of values). They are keyed by the rollup
+ * row's id, a short key that keeps these many small upserts cheap. Reading sums the rows of whole buckets
+ * into the same RollupStats the SQLite store returns, adding `mos_sum` in the same order as it does, so
+ * the figures match to the last bit.
  */
 import type pg from 'pg';
 import type { CallStatus } from '../../domain/call-event.js';
 import type { RollupUnit } from '../../metrics/range-cover.js';
 import { emptyStats, type RollupKey, type RollupStats } from '../../metrics/rollups.js';
+import { pgArray, type ArrayElement } from './postgres-arrays.js';
 
 const MOS = 0;
 const DURATION = 1;
@@ -24,39 +30,57 @@ function compareKeys(a: RollupKey, b: RollupKey): number {
   return a.dimension < b.dimension ? -1 : a.dimension > b.dimension ? 1 : 0;
 }
 
-const UPSERT_COUNTS = `INSERT INTO rollups (level, bucket, dim, calls, completed, failed, busy, no_answer, canceled, mos_count, mos_sum, repeated)
-  SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[],
-    $9::bigint[], $10::bigint[], $11::float8[], $12::bigint[])
-  ON CONFLICT (level, bucket, dim) DO UPDATE SET calls = rollups.calls + excluded.calls,
-    completed = rollups.completed + excluded.completed, failed = rollups.failed + excluded.failed,
-    busy = rollups.busy + excluded.busy, no_answer = rollups.no_answer + excluded.no_answer,
-    canceled = rollups.canceled + excluded.canceled, mos_count = rollups.mos_count + excluded.mos_count,
-    mos_sum = rollups.mos_sum + excluded.mos_sum, repeated = rollups.repeated + excluded.repeated`;
+/**
+ * One statement: the counts rows upserted in the fixed order (`k`, by ordinality), returning their ids,
+ * then each histogram value upserted under its rollup row's id. A histogram value is only ever written
+ * by the statement that has just locked its rollup row, so its writers never wait on each other in a cycle.
+ * The (number, project) pairs new to `numbers` are added by the same statement (sorted, after the rollups).
+ */
+const UPSERT = `WITH k AS (
+    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[],
+      $9::bigint[], $10::bigint[], $11::float8[], $12::bigint[])
+      WITH ORDINALITY AS k(level, bucket, dim, calls, completed, failed, busy, no_answer, canceled, mos_count, mos_sum, repeated, ord)
+  ), r AS (
+    INSERT INTO rollups (level, bucket, dim, calls, completed, failed, busy, no_answer, canceled, mos_count, mos_sum, repeated)
+    SELECT level, bucket, dim, calls, completed, failed, busy, no_answer, canceled, mos_count, mos_sum, repeated FROM k ORDER BY ord
+    ON CONFLICT (level, bucket, dim) DO UPDATE SET calls = rollups.calls + excluded.calls,
+      completed = rollups.completed + excluded.completed, failed = rollups.failed + excluded.failed,
+      busy = rollups.busy + excluded.busy, no_answer = rollups.no_answer + excluded.no_answer,
+      canceled = rollups.canceled + excluded.canceled, mos_count = rollups.mos_count + excluded.mos_count,
+      mos_sum = rollups.mos_sum + excluded.mos_sum, repeated = rollups.repeated + excluded.repeated
+    RETURNING id, level, bucket, dim
+  ), numbers_added AS (
+    INSERT INTO numbers (number, account_sid) SELECT * FROM unnest($17::text[], $18::text[]) ON CONFLICT DO NOTHING
+  )
+  INSERT INTO rollup_histograms (rollup_id, kind, value, count)
+  SELECT r.id, h.kind, h.value, h.count
+    FROM unnest($13::bigint[], $14::smallint[], $15::bigint[], $16::bigint[]) AS h(ord, kind, value, count)
+    JOIN k ON k.ord = h.ord
+    JOIN r ON r.level = k.level AND r.bucket = k.bucket AND r.dim = k.dim
+  ON CONFLICT (rollup_id, kind, value) DO UPDATE SET count = rollup_histograms.count + excluded.count`;
 
-const UPSERT_HISTOGRAMS = `INSERT INTO rollup_histograms (level, bucket, dim, kind, value, count)
-  SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::smallint[], $5::bigint[], $6::bigint[])
-  ON CONFLICT (level, bucket, dim, kind, value) DO UPDATE SET count = rollup_histograms.count + excluded.count`;
-
-/** Adds the deltas to the stored rollups, inside the caller's transaction. */
-export async function applyRollupDeltas(client: pg.PoolClient, deltas: ReadonlyArray<{ key: RollupKey; stats: RollupStats }>): Promise<void> {
-  if (deltas.length === 0) return;
+/** Adds the deltas to the stored rollups and the pairs to `numbers`, inside the caller's transaction (one statement). */
+export async function applyRollupDeltas(
+  client: pg.PoolClient,
+  deltas: ReadonlyArray<{ key: RollupKey; stats: RollupStats }>,
+  numbers: ReadonlyArray<readonly [number: string, account: string]>,
+): Promise<void> {
+  if (deltas.length === 0 && numbers.length === 0) return;
   const sorted = [...deltas].sort((a, b) => compareKeys(a.key, b.key));
-  const counts: unknown[][] = Array.from({ length: 12 }, () => []);
-  const histograms: unknown[][] = Array.from({ length: 6 }, () => []);
-  for (const { key, stats } of sorted) {
+  const values: ArrayElement[][] = Array.from({ length: 16 }, () => []);
+  sorted.forEach(({ key, stats }, i) => {
     const s = stats.statuses;
     const row = [key.level, key.bucket, key.dimension, stats.calls, s.completed, s.failed, s.busy, s['no-answer'], s.canceled, stats.mosCount, stats.mosSum, stats.repeated];
-    row.forEach((value, i) => counts[i]!.push(value));
+    row.forEach((value, column) => values[column]!.push(value));
     for (const [kind, histogram] of [[MOS, stats.mosHistogram], [DURATION, stats.durationHistogram]] as const) {
-      for (const value of [...histogram.keys()].sort((a, b) => a - b)) {
-        const count = histogram.get(value)!;
+      for (const [value, count] of histogram) {
         if (count === 0) continue;
-        [key.level, key.bucket, key.dimension, kind, value, count].forEach((v, i) => histograms[i]!.push(v));
+        [i + 1, kind, value, count].forEach((v, column) => values[12 + column]!.push(v));
       }
     }
-  }
-  await client.query({ name: 'cp_upsert_rollups', text: UPSERT_COUNTS, values: counts });
-  if (histograms[0]!.length > 0) await client.query({ name: 'cp_upsert_histograms', text: UPSERT_HISTOGRAMS, values: histograms });
+  });
+  const numberColumns = [pgArray(numbers.map(([number]) => number)), pgArray(numbers.map(([, account]) => account))];
+  await client.query({ name: 'cp_upsert_rollups', text: UPSERT, values: [...values.map(pgArray), ...numberColumns] });
 }
 
 const COUNT_COLUMNS = 'r.calls AS count, r.completed, r.failed, r.busy, r.no_answer, r.canceled, r.mos_count, r.mos_sum, r.repeated';
@@ -68,12 +92,13 @@ const NO_COUNTS = 'NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL';
  */
 const READ = `WITH k AS (
     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[]) WITH ORDINALITY AS k(level, bucket, dim, ord)
+  ), r AS (
+    SELECT k.ord, r.* FROM k JOIN rollups r ON r.level = k.level AND r.bucket = k.bucket AND r.dim = k.dim
   )
-  SELECT -1 AS kind, k.ord AS value, ${COUNT_COLUMNS}
-    FROM k JOIN rollups r ON r.level = k.level AND r.bucket = k.bucket AND r.dim = k.dim
+  SELECT -1 AS kind, r.ord AS value, ${COUNT_COLUMNS} FROM r
   UNION ALL
   SELECT h.kind, h.value, SUM(h.count)::bigint, ${NO_COUNTS}
-    FROM k JOIN rollup_histograms h ON h.level = k.level AND h.bucket = k.bucket AND h.dim = k.dim
+    FROM r JOIN rollup_histograms h ON h.rollup_id = r.id
     GROUP BY h.kind, h.value`;
 
 /**
@@ -82,13 +107,15 @@ const READ = `WITH k AS (
  */
 const READ_GROUPS = `WITH k AS (
     SELECT * FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS k(level, bucket, ord)
+  ), r AS (
+    SELECT k.ord, r.* FROM k JOIN rollups r ON r.level = k.level AND r.bucket = k.bucket
+      AND starts_with(r.dim, $3) AND strpos(substr(r.dim, length($3) + 1), '|') = 0
   )
-  SELECT r.dim, -1 AS kind, k.ord AS value, ${COUNT_COLUMNS}
-    FROM k JOIN rollups r ON r.level = k.level AND r.bucket = k.bucket AND starts_with(r.dim, $3)
+  SELECT r.dim, -1 AS kind, r.ord AS value, ${COUNT_COLUMNS} FROM r
   UNION ALL
-  SELECT h.dim, h.kind, h.value, SUM(h.count)::bigint, ${NO_COUNTS}
-    FROM k JOIN rollup_histograms h ON h.level = k.level AND h.bucket = k.bucket AND starts_with(h.dim, $3)
-    GROUP BY h.dim, h.kind, h.value`;
+  SELECT r.dim, h.kind, h.value, SUM(h.count)::bigint, ${NO_COUNTS}
+    FROM r JOIN rollup_histograms h ON h.rollup_id = r.id
+    GROUP BY r.dim, h.kind, h.value`;
 
 interface ReadRow {
   kind: number;
@@ -138,7 +165,7 @@ export async function readRollups(pool: pg.Pool, units: readonly RollupUnit[], d
       dims.push(dimension);
     }
   }
-  const { rows } = await pool.query<ReadRow>({ name: 'cp_read_rollups', text: READ, values: [levels, buckets, dims] });
+  const { rows } = await pool.query<ReadRow>({ name: 'cp_read_rollups', text: READ, values: [pgArray(levels), pgArray(buckets), pgArray(dims)] });
   for (const row of rows.filter((r) => r.kind === -1).sort((a, b) => a.value - b.value)) addCounts(stats, row);
   for (const row of rows) if (row.kind !== -1) setHistogram(stats, row);
   return stats;
@@ -152,7 +179,7 @@ export async function readRollupGroups(pool: pg.Pool, units: readonly RollupUnit
   const groups = new Map<string, RollupStats>();
   if (units.length === 0) return groups;
   const { rows } = await pool.query<ReadRow & { dim: string }>({
-    name: 'cp_read_rollup_groups', text: READ_GROUPS, values: [units.map((u) => u.level), units.map((u) => u.start), prefix],
+    name: 'cp_read_rollup_groups', text: READ_GROUPS, values: [pgArray(units.map((u) => u.level)), pgArray(units.map((u) => u.start)), prefix],
   });
   const groupOf = (dim: string): RollupStats | null => {
     const key = dim.slice(prefix.length);

@@ -12,17 +12,11 @@ import type pg from 'pg';
 import { callerCountry } from '../../domain/phone-number.js';
 import { rollupDeltas, type RollupCall } from '../../metrics/rollups.js';
 import type { CallWrite, QuarantineWrite, WriteItem, WriteOutcome } from '../call-store.js';
+import { columnArrays, pgArray, type ArrayElement } from './postgres-arrays.js';
 import { inTransaction } from './postgres-connection.js';
-import { lockCallers, markRepeatCallers } from './postgres-repeat-callers.js';
+import { beginLockingCallers, insertCallsMarkingRepeats } from './postgres-repeat-callers.js';
 import { applyRollupDeltas } from './postgres-rollups.js';
 import { pgText } from './postgres-text.js';
-
-export const INSERT_CALLS = `INSERT INTO calls (call_sid, account_sid, from_number, to_number, from_e164, to_e164, created_at,
-    timestamp_text, status, duration_seconds, mos, source, received_at, method, content_type, raw, from_country)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::boolean[], $7::bigint[],
-    $8::text[], $9::text[], $10::bigint[], $11::float8[], $12::text[], $13::bigint[], $14::text[], $15::text[], $16::text[], $17::text[])
-  ON CONFLICT (call_sid) DO NOTHING
-  RETURNING call_sid`;
 
 export const INSERT_REPEATS = `INSERT INTO deliveries (call_sid, received_at, source, method, content_type, raw)
   SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[])`;
@@ -32,17 +26,7 @@ const INSERT_QUARANTINE = `INSERT INTO quarantine (received_at, method, content_
 
 const MARK_REPLAYED = 'UPDATE quarantine SET replayed_at = $1 WHERE id = ANY($2::bigint[])';
 
-const INSERT_NUMBERS = `INSERT INTO numbers (number, account_sid)
-  SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`;
-
-/** Columns as parallel arrays, for one `unnest` insert. */
-export function columns(rows: readonly unknown[][], width: number): unknown[][] {
-  const result: unknown[][] = Array.from({ length: width }, () => []);
-  for (const row of rows) row.forEach((value, i) => result[i]!.push(value));
-  return result;
-}
-
-function callRow(item: CallWrite): unknown[] {
+function callRow(item: CallWrite): ArrayElement[] {
   const { event, delivery } = item;
   return [
     pgText(event.callSid), pgText(event.accountSid), pgText(event.from), pgText(event.to), event.fromIsE164, event.toIsE164,
@@ -52,7 +36,7 @@ function callRow(item: CallWrite): unknown[] {
   ];
 }
 
-function repeatRow(item: CallWrite): unknown[] {
+function repeatRow(item: CallWrite): ArrayElement[] {
   const { delivery } = item;
   return [
     pgText(item.event.callSid), delivery.receivedAt.getTime(), item.source, pgText(delivery.method),
@@ -60,7 +44,7 @@ function repeatRow(item: CallWrite): unknown[] {
   ];
 }
 
-function quarantineRow(item: QuarantineWrite): unknown[] {
+function quarantineRow(item: QuarantineWrite): ArrayElement[] {
   const { delivery } = item;
   return [
     delivery.receivedAt.getTime(), pgText(delivery.method), delivery.contentType === null ? null : pgText(delivery.contentType),
@@ -74,28 +58,21 @@ export function createBatchWriter(pool: pg.Pool): (items: readonly WriteItem[]) 
   const knownNumbers = new Set<string>();
 
   return async (items) => {
+    // The first delivery of each CallSid in the batch may store the call; later ones are repeats.
+    const firsts = new Map<string, number>();
+    items.forEach((item, i) => {
+      if (item.kind === 'call' && !firsts.has(pgText(item.event.callSid))) firsts.set(pgText(item.event.callSid), i);
+    });
+    const candidates = [...firsts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, i]) => items[i] as CallWrite);
+    const begin = beginLockingCallers(candidates.filter((c) => c.event.fromIsE164).map((c) => [pgText(c.event.from), pgText(c.event.to)] as const));
     const pairs = new Set<string>();
     const outcomes = await inTransaction(pool, async (client) => {
       pairs.clear(); // a rerun after a deadlock starts again
       const result: WriteOutcome[] = new Array<WriteOutcome>(items.length);
-      // The first delivery of each CallSid in the batch may store the call; later ones are repeats.
-      const firsts = new Map<string, number>();
-      items.forEach((item, i) => {
-        if (item.kind === 'call' && !firsts.has(pgText(item.event.callSid))) firsts.set(pgText(item.event.callSid), i);
-      });
-      const candidates = [...firsts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, i]) => items[i] as CallWrite);
-      await lockCallers(client, candidates.filter((c) => c.event.fromIsE164).map((c) => [pgText(c.event.from), pgText(c.event.to)] as const));
-      const inserted = new Set<string>();
-      if (candidates.length > 0) {
-        const { rows } = await client.query<{ call_sid: string }>({ name: 'cp_insert_calls', text: INSERT_CALLS, values: columns(candidates.map(callRow), 17) });
-        for (const row of rows) inserted.add(row.call_sid);
-      }
-      const { repeatedNew, newlyRepeated } = await markRepeatCallers(client, candidates.filter((c) => inserted.has(pgText(c.event.callSid))).map((c) => ({
-        callSid: pgText(c.event.callSid), from: pgText(c.event.from), to: pgText(c.event.to), fromIsE164: c.event.fromIsE164, createdAt: c.event.timestamp.getTime(),
-      })));
+      const { inserted, newlyRepeated } = await insertCallsMarkingRepeats(client, candidates.map(callRow));
       const newCalls: RollupCall[] = [];
-      const repeats: unknown[][] = [];
-      const quarantined: unknown[][] = [];
+      const repeats: ArrayElement[][] = [];
+      const quarantined: ArrayElement[][] = [];
       const replayed: number[] = [];
       items.forEach((item, i) => {
         if (item.kind === 'quarantine') {
@@ -104,11 +81,12 @@ export function createBatchWriter(pool: pg.Pool): (items: readonly WriteItem[]) 
           return;
         }
         const sid = pgText(item.event.callSid);
-        if (firsts.get(sid) === i && inserted.has(sid)) {
+        const repeated = inserted.get(sid);
+        if (firsts.get(sid) === i && repeated !== undefined) {
           const { event } = item;
           newCalls.push({
             createdAt: event.timestamp.getTime(), accountSid: pgText(event.accountSid), to: pgText(event.to), status: event.status,
-            durationSeconds: event.durationSeconds, mos: event.mos, fromCountry: callerCountry(event.from), repeated: repeatedNew.has(sid),
+            durationSeconds: event.durationSeconds, mos: event.mos, fromCountry: callerCountry(event.from), repeated,
           });
           result[i] = 'accepted';
         } else {
@@ -117,27 +95,25 @@ export function createBatchWriter(pool: pg.Pool): (items: readonly WriteItem[]) 
         }
         if (item.quarantineId !== undefined) replayed.push(item.quarantineId);
       });
-      if (repeats.length > 0) await client.query({ name: 'cp_insert_repeats', text: INSERT_REPEATS, values: columns(repeats, 6) });
-      if (quarantined.length > 0) await client.query({ name: 'cp_insert_quarantine', text: INSERT_QUARANTINE, values: columns(quarantined, 6) });
-      if (replayed.length > 0) await client.query({ name: 'cp_mark_replayed', text: MARK_REPLAYED, values: [Date.now(), replayed.sort((a, b) => a - b)] });
-      await applyRollupDeltas(client, rollupDeltas(newCalls, newlyRepeated));
-      await insertNumbers(client, newCalls, knownNumbers, pairs);
+      if (repeats.length > 0) await client.query({ name: 'cp_insert_repeats', text: INSERT_REPEATS, values: columnArrays(repeats, 6) });
+      if (quarantined.length > 0) await client.query({ name: 'cp_insert_quarantine', text: INSERT_QUARANTINE, values: columnArrays(quarantined, 6) });
+      if (replayed.length > 0) await client.query({ name: 'cp_mark_replayed', text: MARK_REPLAYED, values: [Date.now(), pgArray(replayed.sort((a, b) => a - b))] });
+      await applyRollupDeltas(client, rollupDeltas(newCalls, newlyRepeated), newNumbers(newCalls, knownNumbers, pairs));
       return result;
-    });
+    }, begin);
     for (const pair of pairs) knownNumbers.add(pair); // only once committed
     return outcomes;
   };
 }
 
-/** Adds the (number, project) pairs of new calls not known yet to `numbers`, in a fixed order. */
-export async function insertNumbers(client: pg.PoolClient, calls: readonly RollupCall[], known: ReadonlySet<string>, added: Set<string>): Promise<void> {
+/** The (number, project) pairs of new calls not known yet to be in `numbers`, in a fixed order; each is added to `added`. */
+export function newNumbers(calls: readonly RollupCall[], known: ReadonlySet<string>, added: Set<string>): Array<[number: string, account: string]> {
   const fresh = new Map<string, [string, string]>();
   for (const call of calls) {
     const pair = `${call.accountSid}\n${call.to}`;
     if (!known.has(pair)) fresh.set(pair, [call.to, call.accountSid]);
   }
-  if (fresh.size === 0) return;
   const sorted = [...fresh].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  await client.query({ name: 'cp_insert_numbers', text: INSERT_NUMBERS, values: columns(sorted.map(([, row]) => row), 2) });
   for (const [pair] of sorted) added.add(pair);
+  return sorted.map(([, row]) => row);
 }

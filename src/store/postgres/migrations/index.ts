@@ -3,7 +3,8 @@
  * PostgreSQL schema migrations, in order. All pending ones run in one transaction under an advisory
  * lock (postgres-migrate.ts), recorded in schema_migrations. Never edit a released migration: add the next.
  * The tables mirror the SQLite ones (same names, epoch-millisecond times), except the rollup histograms,
- * which are rows here so that concurrent writers merge them with atomic `count = count + n` upserts.
+ * which are rows here (keyed by their rollup row's id) so that concurrent writers merge them with atomic
+ * `count = count + n` upserts.
  */
 
 export interface Migration {
@@ -78,6 +79,7 @@ export const MIGRATIONS: readonly Migration[] = [
         level TEXT NOT NULL,
         bucket BIGINT NOT NULL,              -- the bucket's UTC start, epoch ms
         dim TEXT NOT NULL,
+        id BIGINT GENERATED ALWAYS AS IDENTITY, -- a short key for the row's histogram values
         calls BIGINT NOT NULL,
         completed BIGINT NOT NULL,
         failed BIGINT NOT NULL,
@@ -88,18 +90,17 @@ export const MIGRATIONS: readonly Migration[] = [
         mos_sum DOUBLE PRECISION NOT NULL,
         repeated BIGINT NOT NULL,            -- calls followed by a repeat call within 24 h
         PRIMARY KEY (level, bucket, dim)
-      );
-      -- The exact histograms of each rollup row, one row per value:
-      -- kind 0 = MOS in hundredths, kind 1 = completed calls' durations in seconds.
+      ) WITH (fillfactor = 70);              -- room on each page, so that adding to the counts is a HOT update
+      -- The exact histograms of each rollup row, one row per value (its rollup row's id, the value, its count):
+      -- kind 0 = MOS in hundredths, kind 1 = completed calls' durations in seconds. Written only in the same
+      -- statement that upserts (and so locks) the rollup row.
       CREATE TABLE rollup_histograms (
-        level TEXT NOT NULL,
-        bucket BIGINT NOT NULL,
-        dim TEXT NOT NULL,
+        rollup_id BIGINT NOT NULL,
         kind SMALLINT NOT NULL,
         value BIGINT NOT NULL,
         count BIGINT NOT NULL,
-        PRIMARY KEY (level, bucket, dim, kind, value)
-      );
+        PRIMARY KEY (rollup_id, kind, value)
+      ) WITH (fillfactor = 70);
       -- Which projects each called number has had calls in: a filter on a number sums its per-project rollups.
       CREATE TABLE numbers (
         number TEXT NOT NULL,
