@@ -32,15 +32,15 @@ export function beginLockingCallers(pairs: ReadonlyArray<readonly [from: string,
   return `BEGIN; SELECT count(pg_advisory_xact_lock(k)) FROM unnest('{${keys.join(',')}}'::bigint[]) AS u(k)`;
 }
 
-/** "l is a later call of the same E.164 caller to the same number than c, within the window ($18)". */
-const LATER = (l: string, c: string): string => `${l}.from_e164 AND ${l}.from_number = ${c}.from_number AND ${l}.to_number = ${c}.to_number
-        AND ${l}.created_at >= ${c}.created_at AND ${l}.created_at <= ${c}.created_at + $18
-        AND (${l}.created_at > ${c}.created_at OR ${l}.call_sid COLLATE "C" > ${c}.call_sid COLLATE "C")`;
-
 /**
- * Inserts the calls not stored yet (`ON CONFLICT (call_sid) DO NOTHING`), each marked repeated when a
- * later call of its caller to its number is stored or comes in the same batch; marks the stored earlier
- * calls that the new ones make repeated. Returns the inserted calls with their mark, and the calls marked.
+ * Inserts the calls not stored yet (`ON CONFLICT (call_sid) DO NOTHING`) and marks repeat callers, in
+ * ways that stay O(n log n) in the batch and the pairs' stored calls (a copy sends thousands at once):
+ * - a new call is repeated when its caller's next call to the number, among the batch's new calls
+ *   (`next_at`, a window over the batch) or the stored ones (an index lookup), is within 24 hours;
+ * - a stored call not yet repeated becomes one when the next call of its pair, among its stored calls and
+ *   the new ones in order, is within 24 hours: that next call can only be a new one, since a stored call
+ *   with a stored successor within 24 hours is already marked.
+ * Returns the inserted calls with their mark, and the stored calls just marked.
  */
 const INSERT_MARKING = `WITH i AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::boolean[], $7::bigint[],
@@ -48,22 +48,33 @@ const INSERT_MARKING = `WITH i AS (
       WITH ORDINALITY AS i(call_sid, account_sid, from_number, to_number, from_e164, to_e164, created_at, timestamp_text, status,
         duration_seconds, mos, source, received_at, method, content_type, raw, from_country, ord)
   ), fresh AS (
-    SELECT * FROM i WHERE NOT EXISTS (SELECT 1 FROM calls x WHERE x.call_sid = i.call_sid)
+    SELECT i.*, lead(created_at) OVER (PARTITION BY from_number, to_number ORDER BY created_at, call_sid COLLATE "C") AS next_at
+    FROM i WHERE NOT EXISTS (SELECT 1 FROM calls x WHERE x.call_sid = i.call_sid)
   ), ins AS (
     INSERT INTO calls (call_sid, account_sid, from_number, to_number, from_e164, to_e164, created_at, timestamp_text, status,
       duration_seconds, mos, source, received_at, method, content_type, raw, from_country, repeated)
     SELECT c.call_sid, c.account_sid, c.from_number, c.to_number, c.from_e164, c.to_e164, c.created_at, c.timestamp_text, c.status,
       c.duration_seconds, c.mos, c.source, c.received_at, c.method, c.content_type, c.raw, c.from_country,
-      c.from_e164 AND (EXISTS (SELECT 1 FROM calls l WHERE ${LATER('l', 'c')}) OR EXISTS (SELECT 1 FROM fresh l WHERE ${LATER('l', 'c')}))
-    FROM i c ORDER BY c.ord
+      c.from_e164 AND (c.next_at IS NOT NULL AND c.next_at <= c.created_at + $18 OR EXISTS (SELECT 1 FROM calls l
+        WHERE l.from_e164 AND l.from_number = c.from_number AND l.to_number = c.to_number
+          AND l.created_at >= c.created_at AND l.created_at <= c.created_at + $18
+          AND (l.created_at > c.created_at OR l.call_sid COLLATE "C" > c.call_sid COLLATE "C")))
+    FROM fresh c ORDER BY c.ord
     ON CONFLICT (call_sid) DO NOTHING
     RETURNING call_sid, from_number, to_number, from_e164, created_at, repeated
+  ), pairs AS (
+    SELECT from_number, to_number, min(created_at) - $18 AS lo, max(created_at) AS hi FROM ins WHERE from_e164 GROUP BY from_number, to_number
+  ), ordered AS (
+    SELECT id, created_at, repeated, lead(created_at) OVER (PARTITION BY from_number, to_number ORDER BY created_at, call_sid COLLATE "C") AS next_at
+    FROM (
+      SELECT c.id, c.from_number, c.to_number, c.created_at, c.call_sid, c.repeated FROM pairs p
+        JOIN calls c ON c.from_e164 AND c.from_number = p.from_number AND c.to_number = p.to_number AND c.created_at BETWEEN p.lo AND p.hi
+      UNION ALL
+      SELECT NULL, from_number, to_number, created_at, call_sid, true FROM ins WHERE from_e164
+    ) x
   ), marked AS (
-    UPDATE calls c SET repeated = true
-    FROM (SELECT from_number, to_number, min(created_at) - $18 AS lo, max(created_at) AS hi FROM ins WHERE from_e164
-          GROUP BY from_number, to_number) n
-    WHERE c.from_e164 AND c.from_number = n.from_number AND c.to_number = n.to_number AND c.created_at BETWEEN n.lo AND n.hi
-      AND NOT c.repeated AND EXISTS (SELECT 1 FROM ins l WHERE ${LATER('l', 'c')})
+    UPDATE calls c SET repeated = true FROM ordered o
+    WHERE c.id = o.id AND NOT o.repeated AND o.next_at IS NOT NULL AND o.next_at <= o.created_at + $18
     RETURNING c.call_sid, c.account_sid, c.to_number, c.created_at, c.status, c.duration_seconds, c.mos, c.from_country
   )
   SELECT false AS marked, call_sid, repeated, NULL::text AS account_sid, NULL::text AS to_number, NULL::bigint AS created_at,
