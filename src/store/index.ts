@@ -3,6 +3,7 @@
  * createStore: the only place that picks a storage backend, from the `database` setting: a postgres://
  * URL opens the PostgreSQL store, anything else is a SQLite file path.
  */
+import { existsSync } from 'node:fs';
 import type { Logger } from '../domain/logger.js';
 import type { CallStore } from './call-store.js';
 import { openPostgresStore } from './postgres/postgres-store.js';
@@ -15,6 +16,8 @@ export interface StoreOptions extends SqliteOptions {
   connectTimeoutMs?: number;
   /** Where the store reports what callers do not see (lost connections). */
   logger?: Logger;
+  /** Refuse to create a new SQLite file: the database must already exist (e.g. the source of a copy). */
+  mustExist?: boolean;
 }
 
 /** True when `database` names a PostgreSQL server rather than a SQLite file. */
@@ -25,5 +28,6 @@ export function isPostgresUrl(database: string): boolean {
 /** Opens the store `database` names (a SQLite file path, created if missing, or a postgres:// URL) and applies pending migrations. */
 export async function createStore(database: string, options: StoreOptions = {}): Promise<CallStore> {
   if (isPostgresUrl(database)) return openPostgresStore(database, options);
+  if (options.mustExist && !existsSync(database)) throw new Error(`no SQLite database at ${database}`);
   return openSqliteStore(database, options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs });
 }

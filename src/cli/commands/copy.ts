@@ -4,9 +4,8 @@
  * entry from one database into another, typically a SQLite file into PostgreSQL. Batched, one transaction
  * per batch; idempotent (calls already in the target are skipped, so its rollups stay exact).
  */
-import { existsSync } from 'node:fs';
 import { copyStore } from '../../store/copy-store.js';
-import { createStore, isPostgresUrl } from '../../store/index.js';
+import { createStore } from '../../store/index.js';
 import { UsageError, type Command } from '../command.js';
 
 /** Reads a whole number option within bounds, or the fallback. */
@@ -41,8 +40,7 @@ Options:
     if (from === undefined || to === undefined) throw new UsageError('copy needs both --from SOURCE and --to TARGET');
     if (from === to) throw new UsageError('--from and --to name the same database');
     const batchSize = wholeNumber('batch', values.batch, 1000, 100_000);
-    if (!isPostgresUrl(from) && !existsSync(from)) throw new Error(`no SQLite database at ${from}`);
-    const source = await createStore(from);
+    const source = await createStore(from, { mustExist: true });
     try {
       const target = await createStore(to);
       try {
