@@ -63,8 +63,10 @@ describe('PostgreSQL outage: 503 while the database is unreachable, recovery whe
   });
 
   after(async () => {
-    server.process.kill('SIGTERM');
-    await server.exited;
+    if (server.process.exitCode === null) {
+      server.process.kill('SIGKILL');
+      await server.exited;
+    }
     await proxy.close();
     await db.drop();
   });
@@ -143,5 +145,10 @@ describe('PostgreSQL outage: 503 while the database is unreachable, recovery whe
     const expected = await plainSummaryIn(db, from, to);
     assert.equal(expected.calls, everySid.size);
     assert.deepEqual(rounded(figures), rounded(expected));
+  });
+
+  it('stops gracefully on SIGTERM after the outage (exit 0)', async () => {
+    server.process.kill('SIGTERM');
+    assert.equal(await server.exited, 0);
   });
 });

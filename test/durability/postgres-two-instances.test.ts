@@ -76,10 +76,7 @@ describe('two callpulse instances on one PostgreSQL database', { skip: postgresB
   });
 
   after(async () => {
-    for (const server of servers) {
-      server.process.kill('SIGTERM');
-      await server.exited;
-    }
+    for (const server of servers) if (server.process.exitCode === null) server.process.kill('SIGKILL');
     await db.drop();
   });
 
@@ -127,5 +124,10 @@ describe('two callpulse instances on one PostgreSQL database', { skip: postgresB
         }
       }
     }
+  });
+
+  it('both stop gracefully on SIGTERM (exit 0)', async () => {
+    for (const server of servers) server.process.kill('SIGTERM');
+    assert.deepEqual(await Promise.all(servers.map((server) => server.exited)), [0, 0]);
   });
 });
