@@ -1,6 +1,7 @@
 /**
  * Command-line options of `npm run bench`: `--quick` for a short smoke run, `--connections N`,
- * `--rounds N`, `--out FILE` (where to write the results; a quick run writes nowhere unless given).
+ * `--rounds N`, `--out FILE` (where to write the results; a quick run writes nowhere unless given),
+ * `--only ingest|metrics`, `--metrics-calls N` (10 million by default, 200,000 when quick).
  */
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,12 @@ export interface Settings {
   pacedSockets: number;
   /** The results file to update, or null to only print. */
   out: string | null;
+  /** Which benchmarks to run. */
+  only: 'all' | 'ingest' | 'metrics';
+  /** Calls in the metrics benchmark's history database. */
+  metricsCalls: number;
+  /** Interleaved rounds of the metrics queries. */
+  metricsRounds: number;
 }
 
 const DEFAULT_OUT = fileURLToPath(new URL('../../bench/RESULTS.md', import.meta.url));
@@ -41,8 +48,16 @@ export function readSettings(argv: string[]): Settings {
       connections: { type: 'string' },
       rounds: { type: 'string' },
       out: { type: 'string' },
+      only: { type: 'string' },
+      'metrics-calls': { type: 'string' },
     },
   });
+  const only = values.only ?? 'all';
+  if (only !== 'all' && only !== 'ingest' && only !== 'metrics') throw new Error(`--only must be ingest or metrics, got "${only}"`);
+  const metricsCalls = values['metrics-calls'] === undefined ? null : Number(values['metrics-calls']);
+  if (metricsCalls !== null && (!Number.isInteger(metricsCalls) || metricsCalls < 1000 || metricsCalls > 100_000_000)) {
+    throw new Error(`--metrics-calls must be a whole number from 1000 to 100000000, got "${values['metrics-calls']}"`);
+  }
   const quick = values.quick ?? false;
   return {
     quick,
@@ -54,5 +69,8 @@ export function readSettings(argv: string[]): Settings {
     pacedSeconds: quick ? 3 : 15,
     pacedSockets: 64,
     out: values.out ?? (quick ? null : DEFAULT_OUT),
+    only,
+    metricsCalls: metricsCalls ?? (quick ? 200_000 : 10_000_000),
+    metricsRounds: quick ? 2 : 5,
   };
 }

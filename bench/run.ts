@@ -9,7 +9,9 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { countCallRows } from './db-check.js';
 import { assertAllOk, runClosedLoop, type LoadResult } from './load.js';
-import { describeMachine } from './machine.js';
+import { describeMachine, type Machine } from './machine.js';
+import { formatMetricsMarkdown, runMetricsBench } from './metrics-bench.js';
+import { ensureDataset } from './metrics-dataset.js';
 import { readSettings, type Settings } from './options.js';
 import { runPaced } from './paced-load.js';
 import { runPostgresIngest } from './postgres-ingest.js';
@@ -113,9 +115,28 @@ async function stopAndCount(bench: Bench): Promise<RowCheck[]> {
 
 async function main(dir: string): Promise<void> {
   const settings = readSettings(process.argv.slice(2));
-  const loadAtStart = loadavg()[0]!;
   const machine = describeMachine(dir);
   log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; fsync ${machine.fsyncMs.toFixed(2)} ms`);
+  if (settings.only !== 'metrics') await ingestBench(dir, settings, machine);
+  if (settings.only !== 'ingest') await metricsBench(settings, machine);
+}
+
+/** The metrics benchmark at N calls (metrics-bench.ts), written to its own section. */
+async function metricsBench(settings: Settings, machine: Machine): Promise<void> {
+  const dataset = await ensureDataset(settings.metricsCalls, log);
+  const report = await runMetricsBench(dataset, settings.metricsRounds, log);
+  const machineLine = `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB RAM, Node ${machine.node}, load average ${loadavg()[0]!.toFixed(2)}`;
+  const markdown = formatMetricsMarkdown(report, machineLine, new Date());
+  console.log(`\n${markdown}`);
+  if (settings.out) {
+    writeSection(settings.out, 'metrics', markdown);
+    log(`wrote the Metrics section of ${settings.out}`);
+  }
+}
+
+/** The ingest benchmark: bare, naive and callpulse servers, interleaved. */
+async function ingestBench(dir: string, settings: Settings, machine: Machine): Promise<void> {
+  const loadAtStart = loadavg()[0]!;
 
   const key = randomBytes(24).toString('base64url');
   const targets: Target[] = [];

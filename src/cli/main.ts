@@ -6,13 +6,20 @@
 import { ConfigError } from '../config/schema.js';
 import { parseCommandArgs, UsageError, type Command } from './command.js';
 import { copyCommand } from './commands/copy.js';
+import { demoCommand } from './commands/demo.js';
 import { importCommand } from './commands/import.js';
 import { migrateCommand } from './commands/migrate.js';
+import { numbersCommand } from './commands/numbers.js';
 import { quarantineCommand } from './commands/quarantine.js';
+import { reconcileCommand } from './commands/reconcile.js';
 import { reportCommand } from './commands/report.js';
 import { serveCommand } from './commands/serve.js';
+import { simulateCommand } from './commands/simulate.js';
 
-const COMMANDS: readonly Command[] = [serveCommand, reportCommand, importCommand, quarantineCommand, migrateCommand, copyCommand];
+const COMMANDS: readonly Command[] = [
+  serveCommand, demoCommand, reportCommand, importCommand, quarantineCommand, numbersCommand, reconcileCommand, simulateCommand,
+  migrateCommand, copyCommand,
+];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -16,6 +16,10 @@ export interface ConfigOverrides {
   db?: string | undefined;
   insecure?: boolean | undefined;
   publicUrl?: string | undefined;
+  /** `--space-url`: the SignalWire REST API origin, instead of the one SIGNALWIRE_SPACE names. */
+  spaceUrl?: string | undefined;
+  /** A signing key that replaces SIGNALWIRE_SIGNING_KEY (the demo generates one per session). */
+  signingKey?: string | undefined;
 }
 
 const DEFAULT_CONFIG_FILE = 'callpulse.config.yaml';
@@ -24,7 +28,7 @@ const DEFAULT_CONFIG_FILE = 'callpulse.config.yaml';
 const FILE_SHAPE: Record<string, readonly string[] | null> = {
   server: ['host', 'port', 'publicUrl', 'trustProxy', 'insecure'],
   database: null,
-  signalwire: ['signingKeys'],
+  signalwire: ['signingKeys', 'space', 'projectId'],
   ingest: ['maxBatch'],
   metrics: ['poorQualityBelow', 'shortCallSeconds'],
   wallboard: ['successRate', 'mos'],
@@ -94,6 +98,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
   const path = pick(overrides.config, env.CALLPULSE_CONFIG) ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
   const file = path === undefined ? {} : readConfigFile(path);
   const server = section(file, 'server');
+  const signalwire = section(file, 'signalwire');
   const raw: RawSettings = {
     host: pick(overrides.host, env.HOST, server.host),
     port: pick(overrides.port, env.PORT, server.port),
@@ -101,14 +106,18 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     trustProxy: pick(env.TRUST_PROXY, server.trustProxy),
     insecure: pick(overrides.insecure || undefined, server.insecure),
     database: pick(overrides.db, env.DATABASE_URL, file.database),
-    signingKey: env.SIGNALWIRE_SIGNING_KEY,
-    projectKeys: resolveKeyReferences(section(file, 'signalwire').signingKeys, env),
+    signingKey: pick(overrides.signingKey, env.SIGNALWIRE_SIGNING_KEY),
+    projectKeys: resolveKeyReferences(signalwire.signingKeys, env),
     apiToken: env.CALLPULSE_API_TOKEN,
     maxBatch: section(file, 'ingest').maxBatch,
     poorQualityBelow: section(file, 'metrics').poorQualityBelow,
     shortCallSeconds: section(file, 'metrics').shortCallSeconds,
     wallboard: file.wallboard,
     logLevel: pick(env.LOG_LEVEL, file.logLevel),
+    space: pick(env.SIGNALWIRE_SPACE, signalwire.space),
+    spaceUrl: overrides.spaceUrl,
+    projectId: pick(env.SIGNALWIRE_PROJECT_ID, signalwire.projectId),
+    swApiToken: env.SIGNALWIRE_API_TOKEN,
   };
   return validateConfig(raw);
 }

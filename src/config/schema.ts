@@ -41,6 +41,15 @@ export interface Config {
     /** Completed calls shorter than this many seconds are short calls. */
     readonly shortCallSeconds: number;
   };
+  /** The SignalWire Compatibility REST API (numbers, reconcile); each is null until set. */
+  readonly signalwire: {
+    /** The API origin: `https://{space}.signalwire.com` (SIGNALWIRE_SPACE), or `--space-url`. */
+    readonly spaceUrl: string | null;
+    /** The Project ID: the Basic-auth user and the `{AccountSid}` of every path (SIGNALWIRE_PROJECT_ID). */
+    readonly projectId: string | null;
+    /** The API token: the Basic-auth password (SIGNALWIRE_API_TOKEN). Never printed or logged. */
+    readonly apiToken: string | null;
+  };
   /** Green/amber/red colours of the wallboard's figures (and the dashboard's success-rate target line). */
   readonly wallboard: {
     /** Success rate as a fraction (0.9 = 90 %). */
@@ -49,6 +58,13 @@ export interface Config {
     readonly mos: Thresholds;
   };
   readonly logLevel: string;
+}
+
+/** What the REST client needs, all present (see {@link requireSignalWireApi}). */
+export interface SignalWireApiSettings {
+  readonly spaceUrl: string;
+  readonly projectId: string;
+  readonly apiToken: string;
 }
 
 /** A figure at or above `green` shows green, at or above `amber` amber, below `amber` red. */
@@ -88,6 +104,12 @@ export interface RawSettings {
   /** The file's `wallboard` section as found. */
   wallboard?: unknown;
   logLevel?: unknown;
+  /** SIGNALWIRE_SPACE or signalwire.space: `example`, `example.signalwire.com` or `https://example.signalwire.com`. */
+  space?: unknown;
+  /** `--space-url`: an origin that replaces the space's (a local fake in tests, a proxy). */
+  spaceUrl?: unknown;
+  projectId?: unknown;
+  swApiToken?: unknown;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -160,6 +182,62 @@ function projectKeys(key: string, value: unknown): Map<string, string[]> {
   return projects;
 }
 
+/** True for a loopback host name or address (where plain http cannot leak credentials). */
+function isLoopbackHost(host: string): boolean {
+  const plain = host.replace(/^\[|\]$/g, '');
+  return plain === 'localhost' || plain === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(plain);
+}
+
+/** The REST API origin: `--space-url` as given (https, or http on loopback), else built from the space name. */
+function spaceOrigin(space: unknown, spaceUrl: unknown): string | null {
+  const override = optionalText('--space-url', spaceUrl);
+  if (override !== null) {
+    let url: URL;
+    try {
+      url = new URL(override);
+    } catch {
+      throw new ConfigError('--space-url', `must be a URL like https://example.signalwire.com, got "${override}"`);
+    }
+    const bare = url.pathname.replace(/\/+$/, '') === '' && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+    if (!bare || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      throw new ConfigError('--space-url', `must be an https origin with no path, like https://example.signalwire.com, got "${override}"`);
+    }
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+      throw new ConfigError('--space-url', `must use https unless it is a loopback address (the API token is sent with every request), got "${override}"`);
+    }
+    return url.origin;
+  }
+  const name = optionalText('SIGNALWIRE_SPACE', space);
+  if (name === null) return null;
+  const host = name.trim().replace(/^https:\/\//i, '').replace(/\/+$/, '').toLowerCase();
+  const match = /^([a-z0-9][a-z0-9-]*)(\.signalwire\.com)?$/.exec(host);
+  if (!match) {
+    throw new ConfigError('SIGNALWIRE_SPACE', `must be your space name, like example for example.signalwire.com, got "${name}"`);
+  }
+  return `https://${match[1]}.signalwire.com`;
+}
+
+function projectId(value: unknown): string | null {
+  const id = optionalText('SIGNALWIRE_PROJECT_ID', value);
+  if (id !== null && !/^[A-Za-z0-9-]{1,64}$/.test(id)) {
+    throw new ConfigError('SIGNALWIRE_PROJECT_ID', 'must be the Project ID shown in your SignalWire dashboard (letters, digits and dashes, like a UUID)');
+  }
+  return id;
+}
+
+/**
+ * The REST API settings, all present, or a ConfigError naming the first one missing (never its value).
+ */
+export function requireSignalWireApi(config: Config): SignalWireApiSettings {
+  const { spaceUrl, projectId: id, apiToken } = config.signalwire;
+  if (spaceUrl === null) {
+    throw new ConfigError('SIGNALWIRE_SPACE', 'is not set: give your space name (example for example.signalwire.com), signalwire.space in the config file, or --space-url');
+  }
+  if (id === null) throw new ConfigError('SIGNALWIRE_PROJECT_ID', 'is not set: give the Project ID from your SignalWire dashboard (API page), or signalwire.projectId in the config file');
+  if (apiToken === null) throw new ConfigError('SIGNALWIRE_API_TOKEN', 'is not set: create an API token with the Numbers and Voice scopes in your SignalWire dashboard (API page)');
+  return { spaceUrl, projectId: id, apiToken };
+}
+
 function mapping(key: string, value: unknown, keys: readonly string[]): Record<string, unknown> {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(key, `must be a mapping with ${keys.join(' and ')}`);
@@ -216,6 +294,11 @@ export function validateConfig(raw: RawSettings): Config {
     metrics: {
       poorQualityBelow: decimal('metrics.poorQualityBelow', raw.poorQualityBelow, 3.6, 1, 5),
       shortCallSeconds: integer('metrics.shortCallSeconds', raw.shortCallSeconds, 10, 0, 86_400),
+    },
+    signalwire: {
+      spaceUrl: spaceOrigin(raw.space, raw.spaceUrl),
+      projectId: projectId(raw.projectId),
+      apiToken: optionalText('SIGNALWIRE_API_TOKEN', raw.swApiToken),
     },
     wallboard: wallboard(raw.wallboard),
     logLevel,

@@ -26,6 +26,7 @@ interface Summary {
   statuses: Record<string, number>;
   mos: { scored: number; mean: number | null; p10: number | null; poorRate: number | null };
   duration: { mean: number | null; short: number };
+  repeatCallers: { repeated: number; rate: number | null };
 }
 interface Bin { from: number; to: number | null; count: number; band?: string }
 interface NumberRow extends Omit<Summary, 'range'> { group: { number: string } }
@@ -124,6 +125,7 @@ function renderTiles(current: Summary, previous: Summary): void {
   tile('mos', formatMos(current.mos.mean), current.mos.mean, previous.mos.mean, 'mos', true);
   tile('poor', formatPercent(current.mos.poorRate), current.mos.poorRate, previous.mos.poorRate, 'points', false);
   tile('duration', formatDuration(current.duration.mean), current.duration.mean, previous.duration.mean, 'seconds', null);
+  tile('repeat', formatPercent(current.repeatCallers.rate), current.repeatCallers.rate, previous.repeatCallers.rate, 'points', false);
 }
 
 // ---- charts and their tables ----

@@ -60,7 +60,7 @@ function ndjsonFields(line: string): CallbackFields | string {
  * Imports a file into the store in batches; resolves with what was done. One batch is written while the
  * next is read and validated (the store commits on its own thread), so reading and writing overlap.
  */
-export async function importFile(store: CallStore, path: string, format: ImportFormat, batchSize = 50_000): Promise<ImportReport> {
+export async function importFile(store: CallStore, path: string, format: ImportFormat, batchSize = 10_000): Promise<ImportReport> {
   const started = performance.now();
   const report: ImportReport = { rows: 0, accepted: 0, duplicates: 0, quarantined: 0, seconds: 0 };
   let batch: WriteItem[] = [];

@@ -10,7 +10,7 @@ import { mosToHundredths } from '../domain/mos.js';
 import type { CallStore, RepeatCaller, StoredCall } from '../store/call-store.js';
 import { durationDistribution, mosDistribution, type DistributionBin, type DistributionOf } from './distribution.js';
 import { totalCount } from './histogram.js';
-import { coverRange } from './range-cover.js';
+import { coverRange, levelEnd, ROLLUP_LEVELS, type RollupLevel } from './range-cover.js';
 import {
   dimensionsOf, emptyStats, mergeStats, numbersPrefix, splitPrefix, unescapePart, type CallFilter, type RollupStats,
 } from './rollups.js';
@@ -63,6 +63,17 @@ const MAX_HEATMAP_QUARTERS = 366 * 96;
 /** Weekday names of the hourOfWeek breakdown, Monday first (ISO). */
 export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
 
+/** Sorted bucket starts of one level grouped into runs of adjacent buckets, each [from, to). */
+function bucketRuns(starts: readonly number[], level: RollupLevel): TimeRange[] {
+  const runs: TimeRange[] = [];
+  for (const start of starts) {
+    const last = runs[runs.length - 1];
+    if (last && last.to === start) last.to = levelEnd(start, level);
+    else if (!last || last.to < start) runs.push({ from: start, to: levelEnd(start, level) });
+  }
+  return runs;
+}
+
 export class MetricsEngine {
   constructor(private readonly store: CallStore, private readonly options: SummaryOptions = DEFAULT_SUMMARY_OPTIONS) {}
 
@@ -76,6 +87,34 @@ export class MetricsEngine {
   }
 
   /**
+   * The stats of each of many consecutive pieces of time (a time series' buckets): the rollup rows of all
+   * pieces are read together, one range read per run of buckets, then handed out to the pieces.
+   */
+  private async statsOfPieces(pieces: ReadonlyArray<TimeRange>, filter: CallFilter): Promise<RollupStats[]> {
+    const covers = pieces.map((piece) => coverRange(piece.from, piece.to));
+    const accounts = filter.number !== undefined && filter.account === undefined ? await this.store.accountsOfNumber(filter.number) : [];
+    const dimensions = dimensionsOf(filter, accounts);
+    const series = new Map<RollupLevel, Map<number, RollupStats>>(ROLLUP_LEVELS.map((level) => [level, new Map()]));
+    for (const level of ROLLUP_LEVELS) {
+      const starts = covers.flatMap((cover) => cover.units.filter((u) => u.level === level).map((u) => u.start)).sort((a, b) => a - b);
+      for (const run of bucketRuns(starts, level)) {
+        for (const [bucket, stats] of await this.store.readRollupSeries(level, run.from, run.to, dimensions)) series.get(level)!.set(bucket, stats);
+      }
+    }
+    const result: RollupStats[] = [];
+    for (const cover of covers) {
+      const stats = emptyStats();
+      for (const unit of cover.units) {
+        const row = series.get(unit.level)!.get(unit.start);
+        if (row) mergeStats(stats, row);
+      }
+      for (const [from, to] of cover.edges) mergeStats(stats, await this.store.scanCalls(from, to, filter));
+      result.push(stats);
+    }
+    return result;
+  }
+
+  /**
    * The time series of the range in buckets of `interval` aligned in `timeZone`, empty buckets included
    * as zeros. The first and last buckets are clipped to the range.
    */
@@ -86,10 +125,11 @@ export class MetricsEngine {
         { field: 'interval', message: `too many points (${starts.length}) for this range` },
       ]);
     }
+    const pieces = starts.map((start) => ({ from: Math.max(start, range.from), to: Math.min(nextBucketStart(start, interval, timeZone), range.to) }));
+    const stats = await this.statsOfPieces(pieces, filter);
     const points: TimeseriesPoint[] = [];
-    for (const start of starts) {
-      const end = nextBucketStart(start, interval, timeZone);
-      const summary = summarize(await this.stats({ from: Math.max(start, range.from), to: Math.min(end, range.to) }, filter), this.options);
+    for (const [i, start] of starts.entries()) {
+      const summary = summarize(stats[i]!, this.options);
       points.push({
         start: formatInZone(start, timeZone),
         calls: summary.calls,
@@ -145,7 +185,7 @@ export class MetricsEngine {
       else groups.set(key, stats);
     };
     for (const prefix of await this.groupPrefixes(by, filter)) {
-      for (const [rest, stats] of await this.store.readRollupGroups(cover.units, prefix)) {
+      for (const [rest, stats] of await this.store.readRollupGroups(cover.units, prefix, by === 'number' ? 'base' : 'split')) {
         add(by === 'number' ? unescapePart(rest) : rest, stats);
       }
     }
@@ -177,10 +217,11 @@ export class MetricsEngine {
       ]);
     }
     const cells = Array.from({ length: 168 }, () => emptyStats());
-    for (const start of quarters) {
+    const pieces = quarters.map((start) => ({ from: Math.max(start, range.from), to: Math.min(start + 15 * 60_000, range.to) }));
+    const stats = await this.statsOfPieces(pieces, filter);
+    for (const [i, start] of quarters.entries()) {
       const local = localTime(start, timeZone);
-      const stats = await this.stats({ from: Math.max(start, range.from), to: Math.min(start + 15 * 60_000, range.to) }, filter);
-      mergeStats(cells[local.weekday * 24 + local.hour]!, stats);
+      mergeStats(cells[local.weekday * 24 + local.hour]!, stats[i]!);
     }
     return cells.map((stats, i) => ({ group: { weekday: Math.floor(i / 24), hour: i % 24 }, ...summarize(stats, this.options) }));
   }

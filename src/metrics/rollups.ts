@@ -149,11 +149,19 @@ export function mergeStats(target: RollupStats, source: RollupStats): void {
   target.repeated += source.repeated;
 }
 
+/**
+ * Which rows a dimension's rollups live in: the base dimensions (all calls, a project, a project's
+ * number) at every level, and their splits by status and country, per day and month only. Kept apart so
+ * that reading one family's groups never reads the other's rows.
+ */
+export type RollupFamily = 'base' | 'split';
+
 /** The key of one rollup row. */
 export interface RollupKey {
   level: RollupLevel;
   bucket: number;
   dimension: string;
+  family: RollupFamily;
 }
 
 /** The dimension names of one (project, number) pair, made once and reused (a Map hashes a reused string once). */
@@ -187,12 +195,13 @@ function splitDimensions(pair: PairDimensions, status: CallStatus, country: stri
   return splits;
 }
 
-/** The deltas of one batch: level -> bucket -> dimension -> stats. */
-type DeltaTree = Map<RollupLevel, Map<number, Map<string, RollupStats>>>;
+/** The deltas of one batch: family and level -> bucket -> dimension -> stats. */
+type DeltaTree = Map<string, Map<number, Map<string, RollupStats>>>;
 
-function statsAt(tree: DeltaTree, level: RollupLevel, bucket: number, dimension: string): RollupStats {
-  let buckets = tree.get(level);
-  if (!buckets) tree.set(level, (buckets = new Map()));
+function statsAt(tree: DeltaTree, family: RollupFamily, level: RollupLevel, bucket: number, dimension: string): RollupStats {
+  const branch = family === 'base' ? level : `${level} split`;
+  let buckets = tree.get(branch);
+  if (!buckets) tree.set(branch, (buckets = new Map()));
   let dimensions = buckets.get(bucket);
   if (!dimensions) buckets.set(bucket, (dimensions = new Map()));
   let stats = dimensions.get(dimension);
@@ -200,14 +209,16 @@ function statsAt(tree: DeltaTree, level: RollupLevel, bucket: number, dimension:
   return stats;
 }
 
-/** Calls `visit` with every rollup row (level, bucket, dimension) a call counts in. */
-function forEachRow(call: RollupCall, visit: (level: RollupLevel, bucket: number, dimension: string) => void): void {
+type RowVisitor = (family: RollupFamily, level: RollupLevel, bucket: number, dimension: string) => void;
+
+/** Calls `visit` with every rollup row (family, level, bucket, dimension) a call counts in. */
+function forEachRow(call: RollupCall, visit: RowVisitor): void {
   const pair = pairDimensions(call.accountSid, call.to);
   const splits = splitDimensions(pair, call.status, call.fromCountry);
   for (const level of ROLLUP_LEVELS) {
     const bucket = levelStart(call.createdAt, level);
-    for (const dimension of pair.bases) visit(level, bucket, dimension);
-    if (level !== 'quarter') for (const dimension of splits) visit(level, bucket, dimension);
+    for (const dimension of pair.bases) visit('base', level, bucket, dimension);
+    if (level !== 'quarter') for (const dimension of splits) visit('split', level, bucket, dimension);
   }
 }
 
@@ -219,12 +230,16 @@ export function rollupDeltas(calls: readonly RollupCall[], newlyRepeated: readon
   const tree: DeltaTree = new Map();
   for (const call of calls) {
     const mosHundredths = call.mos === null ? null : mosToHundredths(call.mos);
-    forEachRow(call, (level, bucket, dimension) => addFacts(statsAt(tree, level, bucket, dimension), call, mosHundredths));
+    forEachRow(call, (family, level, bucket, dimension) => addFacts(statsAt(tree, family, level, bucket, dimension), call, mosHundredths));
   }
-  for (const call of newlyRepeated) forEachRow(call, (level, bucket, dimension) => (statsAt(tree, level, bucket, dimension).repeated += 1));
+  for (const call of newlyRepeated) {
+    forEachRow(call, (family, level, bucket, dimension) => (statsAt(tree, family, level, bucket, dimension).repeated += 1));
+  }
   const deltas: Array<{ key: RollupKey; stats: RollupStats }> = [];
-  for (const [level, buckets] of tree) {
-    for (const [bucket, dimensions] of buckets) for (const [dimension, stats] of dimensions) deltas.push({ key: { level, bucket, dimension }, stats });
+  for (const [branch, buckets] of tree) {
+    const [level, split] = branch.split(' ') as [RollupLevel, string | undefined];
+    const family: RollupFamily = split === undefined ? 'base' : 'split';
+    for (const [bucket, dimensions] of buckets) for (const [dimension, stats] of dimensions) deltas.push({ key: { level, bucket, dimension, family }, stats });
   }
   return deltas;
 }

@@ -49,8 +49,8 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
-/** The wall-clock fields of instant `ms` in `timeZone`. */
-export function localTime(ms: number, timeZone: string): LocalTime {
+/** The wall-clock fields of instant `ms` in `timeZone`, read from Intl (slow: each call formats a date). */
+function localTimeFromIntl(ms: number, timeZone: string): LocalTime {
   const fields: Record<string, string> = {};
   for (const part of formatterFor(timeZone).formatToParts(ms)) fields[part.type] = part.value;
   return {
@@ -64,11 +64,39 @@ export function localTime(ms: number, timeZone: string): LocalTime {
   };
 }
 
+const QUARTER = 15 * MINUTE;
+/** Zone -> 15-minute slot -> offset in minutes. Clocks change on quarter hours, so one offset holds for a whole slot. */
+const offsetCache = new Map<string, Map<number, number>>();
+const OFFSET_CACHE_LIMIT = 500_000;
+
 /** Minutes east of UTC in `timeZone` at instant `ms` (whole seconds of the instant are ignored). */
 export function offsetMinutes(ms: number, timeZone: string): number {
-  const t = localTime(ms, timeZone);
-  const asUtc = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
-  return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / MINUTE);
+  let zone = offsetCache.get(timeZone);
+  if (!zone) offsetCache.set(timeZone, (zone = new Map()));
+  const slot = Math.floor(ms / QUARTER);
+  let offset = zone.get(slot);
+  if (offset === undefined) {
+    const slotStart = slot * QUARTER;
+    const t = localTimeFromIntl(slotStart, timeZone);
+    offset = Math.round((Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second) - slotStart) / MINUTE);
+    if (zone.size >= OFFSET_CACHE_LIMIT) zone.clear();
+    zone.set(slot, offset);
+  }
+  return offset;
+}
+
+/** The wall-clock fields of instant `ms` in `timeZone`. */
+export function localTime(ms: number, timeZone: string): LocalTime {
+  const local = new Date(ms + offsetMinutes(ms, timeZone) * MINUTE);
+  return {
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
+    weekday: (local.getUTCDay() + 6) % 7,
+  };
 }
 
 /**

@@ -6,8 +6,8 @@
  */
 import type { CallStatus, CallStatusEvent } from '../domain/call-event.js';
 import type { FieldProblem } from '../domain/errors.js';
-import type { RollupUnit } from '../metrics/range-cover.js';
-import type { CallFilter, RollupStats } from '../metrics/rollups.js';
+import type { RollupLevel, RollupUnit } from '../metrics/range-cover.js';
+import type { CallFilter, RollupFamily, RollupStats } from '../metrics/rollups.js';
 
 /** Where a stored call came from: a signed callback, the Calls REST API (reconcile), or a bulk import. */
 export type CallSource = 'webhook' | 'api' | 'import';
@@ -245,11 +245,12 @@ export interface CallStore {
   /** The merged rollup stats of whole buckets, summed over the dimensions given (metrics/rollups.ts dimensionsOf). */
   readRollups(units: readonly RollupUnit[], dimensions: readonly string[]): Promise<RollupStats>;
   /**
-   * The merged rollup stats of whole buckets per dimension, over the dimensions named `prefix` and one
-   * more part (metrics/rollups.ts; not the dimensions split further from those): that part, as named
-   * -> stats. Dimensions with no rows are absent.
+   * The merged rollup stats of whole buckets per dimension, over the dimensions of a family named `prefix`
+   * and one more part (metrics/rollups.ts): that part, as named -> stats. Dimensions with no rows are absent.
    */
-  readRollupGroups(units: readonly RollupUnit[], prefix: string): Promise<Map<string, RollupStats>>;
+  readRollupGroups(units: readonly RollupUnit[], prefix: string, family: RollupFamily): Promise<Map<string, RollupStats>>;
+  /** The base rollup rows of one level whose buckets start in [from, to), summed over the dimensions given, per bucket start. */
+  readRollupSeries(level: RollupLevel, from: number, to: number, dimensions: readonly string[]): Promise<Map<number, RollupStats>>;
   /** Every project (AccountSid) that has received calls on a number. */
   accountsOfNumber(number: string): Promise<string[]>;
   /** Every (project, called number) pair that has had calls. */

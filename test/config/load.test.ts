@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load.js';
-import { ConfigError } from '../../src/config/schema.js';
+import { ConfigError, requireSignalWireApi } from '../../src/config/schema.js';
 import { tempDir } from '../helpers/test-server.js';
 
 describe('loadConfig', () => {
@@ -59,6 +59,50 @@ describe('loadConfig', () => {
     for (const [text, env, message] of cases) {
       const path = file('bad.yaml', text);
       assert.throws(() => loadConfig({ config: path }, env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
+    }
+  });
+
+  it('SignalWire REST settings: the space becomes its https origin, --space-url replaces it, each missing one is named', () => {
+    for (const space of ['example', 'example.signalwire.com', 'https://Example.signalwire.com/']) {
+      const config = loadConfig({}, { SIGNALWIRE_SPACE: space, SIGNALWIRE_PROJECT_ID: 'b3877c40-da60-4998-90ad-b792e98472af', SIGNALWIRE_API_TOKEN: 'PT-secret' });
+      assert.deepEqual(requireSignalWireApi(config), {
+        spaceUrl: 'https://example.signalwire.com', projectId: 'b3877c40-da60-4998-90ad-b792e98472af', apiToken: 'PT-secret',
+      });
+    }
+    const fromFile = loadConfig({ config: file('sw.yaml', 'signalwire:\n  space: acme\n  projectId: p-1\n') }, { SIGNALWIRE_API_TOKEN: 't' });
+    assert.equal(fromFile.signalwire.spaceUrl, 'https://acme.signalwire.com');
+    assert.equal(fromFile.signalwire.projectId, 'p-1');
+    const local = loadConfig({ spaceUrl: 'http://127.0.0.1:4567/' }, { SIGNALWIRE_SPACE: 'acme' });
+    assert.equal(local.signalwire.spaceUrl, 'http://127.0.0.1:4567');
+
+    const missing: Array<[Record<string, string>, RegExp]> = [
+      [{}, /^SIGNALWIRE_SPACE is not set/],
+      [{ SIGNALWIRE_SPACE: 'acme' }, /^SIGNALWIRE_PROJECT_ID is not set/],
+      [{ SIGNALWIRE_SPACE: 'acme', SIGNALWIRE_PROJECT_ID: 'p' }, /^SIGNALWIRE_API_TOKEN is not set/],
+    ];
+    for (const [env, message] of missing) {
+      assert.throws(() => requireSignalWireApi(loadConfig({}, env)), (error: unknown) => error instanceof ConfigError && message.test(error.message));
+    }
+    const bad: Array<[Record<string, string | undefined>, Record<string, string>, RegExp]> = [
+      [{}, { SIGNALWIRE_SPACE: 'not a space' }, /^SIGNALWIRE_SPACE must be your space name/],
+      [{}, { SIGNALWIRE_PROJECT_ID: 'a/b' }, /^SIGNALWIRE_PROJECT_ID must be the Project ID/],
+      [{ spaceUrl: 'http://api.example.com' }, {}, /^--space-url must use https unless it is a loopback address/],
+      [{ spaceUrl: 'https://example.signalwire.com/api' }, {}, /^--space-url must be an https origin with no path/],
+      [{ spaceUrl: 'nonsense' }, {}, /^--space-url must be a URL/],
+    ];
+    for (const [overrides, env, message] of bad) {
+      assert.throws(() => loadConfig(overrides, env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
+    }
+  });
+
+  it('an API token never appears in an error', () => {
+    const secret = 'PT-do-not-print-0123456789';
+    try {
+      requireSignalWireApi(loadConfig({}, { SIGNALWIRE_API_TOKEN: secret, SIGNALWIRE_PROJECT_ID: 'p' }));
+      assert.fail('expected an error');
+    } catch (error) {
+      assert.ok(error instanceof ConfigError);
+      assert.doesNotMatch(error.message, /do-not-print/);
     }
   });
 });

@@ -92,6 +92,10 @@ describe('dashboard in Chromium', { skip: SKIP_WITHOUT_CHROMIUM }, () => {
     assert.match(await text('#change-mos'), /−0\.27 \(worse\)/);
     assert.match(await text('#change-poor'), /\+50\.0 pp \(worse\)/);
     assert.match(await text('#change-duration'), /−46 s vs/);
+    // Repeat callers (one caller throughout): now N1 at 1200, 600 and 120 min ago and N2 at 300 are each followed
+    // by a call to the same number within 24 h: 4 of 6. Before: N1 at 1800 (then 1200), not N2 at 2400 (next 2100 min later): 1 of 2.
+    assert.equal(await text('#tile-repeat'), '66.7 %');
+    assert.match(await text('#change-repeat'), /\+16\.7 pp \(worse\)/);
     const summary = (await (await fetch(`${server.baseUrl}/api/v1/summary?since=24h`)).json()) as {
       calls: number; successRate: number; mos: { mean: number; poorRate: number }; duration: { mean: number };
     };

@@ -31,6 +31,7 @@ function memoryStore(): CallStore & { written: WriteItem[] } {
     async readRollups() { return emptyStats(); },
     async scanCalls() { return emptyStats(); },
     async readRollupGroups() { return new Map(); },
+    async readRollupSeries() { return new Map(); },
     async scanCallGroups() { return new Map(); },
     async listRepeatCallers() { return []; },
     async accountsOfNumber() { return []; },

@@ -1,7 +1,6 @@
 /**
- * The metrics engine over every store (a real SQLite file; PostgreSQL when TEST_DATABASE_URL is set): a
- * hand-computed golden dataset, and random datasets whose every figure from rollups equals the plain scan
- * of the stored calls.
+ * The metrics engine over every store (a real SQLite file; PostgreSQL when TEST_DATABASE_URL is set): a hand-computed golden dataset, and random datasets whose
+ * every figure from rollups equals the plain scan of the stored calls.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -107,6 +106,7 @@ for (const backend of BACKENDS) {
   });
 
   describe(`metrics engine on ${backend.name}: rollups equal a plain scan of the calls`, { skip: backend.skip }, () => {
+
     it('for random datasets, ranges and filters', async () => {
       const start = Date.UTC(2024, 0, 30);
       const span = 70 * 24 * 3600_000; // crosses month ends
@@ -167,6 +167,20 @@ for (const backend of BACKENDS) {
                 assert.deepEqual(rounded(summary), rounded(await plainSummaryIn(db, from, to, { ...plainFilter, number: group.number! })), `number ${group.number}`);
               }
               assert.equal(numbers.reduce((sum, row) => sum + row.calls, 0), fromRollups.calls);
+              // A time series: each point equals the plain scan of its bucket, clipped to the range. Daily
+              // buckets in New York cut UTC days and 15-minute rollups alike; at most 30 days of them here.
+              const seriesTo = Math.min(to, from + 30 * 86_400_000);
+              const points = await engine.timeseries({ from, to: seriesTo }, '1d', 'America/New_York', filter);
+              for (const [i, point] of points.entries()) {
+                const start = i === 0 ? from : Date.parse(point.start);
+                const end = i === points.length - 1 ? seriesTo : Date.parse(points[i + 1]!.start);
+                const plain = await plainSummaryIn(db, start, end, plainFilter);
+                assert.deepEqual(
+                  rounded([point.calls, point.completed, point.successRate, point.mosMean, point.mosP10, point.durationMean]),
+                  rounded([plain.calls, plain.completed, plain.successRate, plain.mos.mean, plain.mos.p10, plain.duration.mean]),
+                  `point ${point.start}`,
+                );
+              }
             }
           } finally {
             await store.close();

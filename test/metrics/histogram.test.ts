@@ -193,28 +193,29 @@ describe('MOS quality summaries from a histogram of hundredths', () => {
 });
 
 describe('encode / decode', () => {
-  test('the blob is (gap, count) varints, values ascending', () => {
-    // Inserted out of order; 100 -> gap 100 (0x64), count 1; 101 -> gap 1, count 2;
-    // 300 -> gap 199 = 0xC7 0x01, count 200 = 0xC8 0x01.
+  test('the text is (gap, count) pairs in base 36, values ascending', () => {
+    // Inserted out of order; 100 -> gap 100 = "2s", count 1; 101 -> gap 1, count 2; 300 -> gap 199 = "5j", count 200 = "5k".
     const histogram: Histogram = new Map([[300, 200], [100, 1], [101, 2]]);
-    assert.deepEqual([...encodeHistogram(histogram)], [0x64, 0x01, 0x01, 0x02, 0xc7, 0x01, 0xc8, 0x01]);
-    // 2^40 as a varint: 40 bits -> 6 bytes (five with the continuation bit, then 2^(40-35) = 0x20).
-    assert.deepEqual([...encodeHistogram(new Map([[2 ** 40, 1]]))], [0x80, 0x80, 0x80, 0x80, 0x80, 0x20, 0x01]);
-    assert.deepEqual([...encodeHistogram(new Map([[0, 1]]))], [0x00, 0x01]);
+    assert.equal(encodeHistogram(histogram), '2s:1,1:2,5j:5k,');
+    // 2^40 = 1099511627776 = "e13wu1og" in base 36; decoding the literal gives it back.
+    assert.equal(encodeHistogram(new Map([[2 ** 40, 1]])), 'e13wu1og:1,');
+    assert.deepEqual([...decodeHistogram('e13wu1og:1,')], [[1099511627776, 1]]);
+    assert.equal(encodeHistogram(new Map([[0, 1]])), '0:1,');
   });
 
   test('empty histograms and zero counts encode to nothing; nothing decodes to empty', () => {
-    assert.equal(encodeHistogram(new Map()).length, 0);
-    assert.equal(encodeHistogram(new Map([[7, 0]])).length, 0);
-    assert.deepEqual([...encodeHistogram(new Map([[7, 0], [9, 1]]))], [0x09, 0x01]);
-    assert.equal(decodeHistogram(new Uint8Array(0)).size, 0);
+    assert.equal(encodeHistogram(new Map()), '');
+    assert.equal(encodeHistogram(new Map([[7, 0]])), '');
+    assert.equal(encodeHistogram(new Map([[7, 0], [9, 1]])), '9:1,');
+    assert.equal(decodeHistogram('').size, 0);
     assert.equal(decodeHistogram(null).size, 0);
     assert.equal(decodeHistogram(undefined).size, 0);
   });
 
-  test('decodes hand-written bytes (a plain Uint8Array works)', () => {
-    const decoded = decodeHistogram(new Uint8Array([0x64, 0x01, 0x01, 0x02, 0xc7, 0x01, 0xc8, 0x01]));
-    assert.deepEqual(sortedEntries(decoded), [[100, 1], [101, 2], [300, 200]]);
+  test('decodes hand-written text, and refuses malformed text', () => {
+    assert.deepEqual(sortedEntries(decodeHistogram('2s:1,1:2,5j:5k,')), [[100, 1], [101, 2], [300, 200]]);
+    assert.throws(() => decodeHistogram('2s:1,1:2,5j:5K,'), RangeError);
+    assert.throws(() => decodeHistogram('2s:1'), RangeError);
   });
 
   test('decoding into an existing histogram adds, and returns that histogram', () => {
@@ -233,7 +234,7 @@ describe('encode / decode', () => {
       fc.property(fc.uniqueArray(fc.tuple(value, count), { selector: ([v]) => v, maxLength: 80 }), (entries) => {
         const histogram: Histogram = new Map(entries);
         const blob = encodeHistogram(histogram);
-        assert.ok(Buffer.isBuffer(blob));
+        assert.equal(typeof blob, 'string');
         assert.deepEqual(sortedEntries(decodeHistogram(blob)), [...entries].sort((a, b) => a[0] - b[0]));
         // Decoding twice into the same histogram doubles every count (checked where doubling stays exact).
         if (entries.every(([, c]) => c <= 2 ** 50)) {
@@ -257,35 +258,34 @@ describe('encode / decode', () => {
     );
   });
 
-  test('compact: all 401 MOS values 1.00..5.00 with counts up to 5000 take under 1.5 KB', () => {
+  test('compact: all 401 MOS values 1.00..5.00 with counts up to 5000 take under 2.5 KB', () => {
     const histogram: Histogram = new Map();
     for (let h = 100; h <= 500; h++) addValue(histogram, h, ((h * 37) % 5000) + 1);
-    const blob = encodeHistogram(histogram);
-    // 1 byte for the first gap (100), 1 byte per later gap, at most 2 bytes per count (< 2^14).
-    assert.ok(blob.length <= 401 + 401 * 2, `${blob.length} bytes`);
-    assert.ok(blob.length < 1536, `${blob.length} bytes`);
+    const text = encodeHistogram(histogram);
+    // Per entry: a 1-character gap (2 for the first), ':', at most 3 base-36 digits of count (< 36^3), ','.
+    assert.ok(text.length <= 401 * 6 + 1, `${text.length} characters`);
     const singles: Histogram = new Map();
     for (let h = 100; h <= 500; h++) addValue(singles, h);
-    assert.equal(encodeHistogram(singles).length, 802);
+    assert.equal(encodeHistogram(singles).length, 5 + 400 * 4); // "2s:1," then "1:1," 400 times
   });
 
-  test('a truncated blob throws RangeError', () => {
-    const blob = encodeHistogram(new Map([[300, 200], [100, 1], [101, 2]])); // 64 01 01 02 c7 01 c8 01
-    assert.throws(() => decodeHistogram(blob.subarray(0, blob.length - 1)), RangeError); // count cut mid-varint
-    assert.throws(() => decodeHistogram(blob.subarray(0, 5)), RangeError); // gap cut mid-varint
-    assert.throws(() => decodeHistogram(blob.subarray(0, 1)), RangeError); // gap without its count
-    assert.throws(() => decodeHistogram(blob.subarray(0, 3)), RangeError);
-    assert.throws(() => decodeHistogram(new Uint8Array([0x80])), RangeError);
-    assert.throws(() => decodeHistogram(new Uint8Array([0x05, 0xff, 0xff])), RangeError);
+  test('truncated text throws RangeError', () => {
+    const text = encodeHistogram(new Map([[300, 200], [100, 1], [101, 2]])); // "2s:1,1:2,5j:5k,"
+    assert.throws(() => decodeHistogram(text.slice(0, -1)), RangeError); // count without its ','
+    assert.throws(() => decodeHistogram(text.slice(0, 11)), RangeError); // gap cut before ':'
+    assert.throws(() => decodeHistogram(text.slice(0, 3)), RangeError); // gap without its count
+    assert.throws(() => decodeHistogram('2s'), RangeError);
+    assert.throws(() => decodeHistogram(':'), RangeError); // empty count, then the end
+    assert.throws(() => decodeHistogram('5:-1,'), RangeError);
   });
 
-  test('property: dropping the last byte of any non-empty blob throws RangeError', () => {
+  test('property: dropping the last character of any non-empty text throws RangeError', () => {
     const value = fc.integer({ min: 0, max: 2 ** 40 });
     const count = fc.integer({ min: 1, max: 2 ** 40 });
     fc.assert(
       fc.property(fc.uniqueArray(fc.tuple(value, count), { selector: ([v]) => v, minLength: 1, maxLength: 20 }), (entries) => {
-        const blob = encodeHistogram(new Map(entries));
-        assert.throws(() => decodeHistogram(blob.subarray(0, blob.length - 1)), RangeError);
+        const text = encodeHistogram(new Map(entries));
+        assert.throws(() => decodeHistogram(text.slice(0, -1)), RangeError);
       }),
       { numRuns: RUNS },
     );
@@ -320,7 +320,7 @@ describe('mergeEncodedHistograms', () => {
   test('an empty or missing side gives the other side back', () => {
     const blob = encodeHistogram(new Map([[3, 2], [7, 1]]));
     assert.deepEqual(mergeEncodedHistograms(null, blob), blob);
-    assert.deepEqual(mergeEncodedHistograms(blob, Buffer.alloc(0)), blob);
+    assert.deepEqual(mergeEncodedHistograms(blob, ''), blob);
   });
 });
 

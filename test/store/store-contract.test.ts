@@ -207,17 +207,29 @@ for (const backend of BACKENDS) {
         assert.deepEqual(await read([M(Date.UTC(2024, 0, 1)), M(feb1)], ['*']), stats(5, { completed: 3, failed: 1, 'no-answer': 1 }, [4.5, 2.25, 4.5, 3.75], [30, 30, 7], 3));
         assert.deepEqual(await read([M(feb1)], ['a:AC1|n:+15550000001', 'a:AC2|n:+15550000001']), stats(3, { completed: 2, 'no-answer': 1 }, [4.5, 3.75], [30, 7], 2));
         // The day and month rows split by status and by caller country ('' for +1555..., which has no region).
-        assert.deepEqual(await read([D(feb1)], ['s:completed']), stats(2, { completed: 2 }, [4.5], [30, 7], 2));
-        assert.deepEqual(await read([M(feb1)], ['a:AC1|c:']), stats(1, { 'no-answer': 1 }, [3.75], [], 0));
-        assert.deepEqual(await store.readRollupGroups([M(Date.UTC(2024, 0, 1)), M(feb1)], 's:'), new Map([
+        assert.deepEqual((await store.readRollupGroups([D(feb1)], 's:', 'split')).get('completed'), stats(2, { completed: 2 }, [4.5], [30, 7], 2));
+        assert.deepEqual(await store.readRollupGroups([M(feb1)], 'a:AC1|c:', 'split'), new Map([['', stats(1, { 'no-answer': 1 }, [3.75], [], 0)]]));
+        assert.deepEqual(await store.readRollupGroups([M(Date.UTC(2024, 0, 1)), M(feb1)], 's:', 'split'), new Map([
           ['completed', stats(3, { completed: 3 }, [4.5, 4.5], [30, 30, 7], 3)],
           ['failed', stats(1, { failed: 1 }, [2.25], [], 0)],
           ['no-answer', stats(1, { 'no-answer': 1 }, [3.75], [], 0)],
         ]));
-        assert.deepEqual(await store.readRollupGroups([M(feb1)], 'a:AC2|n:'), new Map([['+15550000001', stats(2, { completed: 2 }, [4.5], [30, 7], 2)]]));
-        assert.deepEqual(await store.readRollupGroups([M(feb1)], 'a:'), new Map([
-          ['AC1', stats(1, { 'no-answer': 1 }, [3.75], [], 0)], ['AC2', stats(2, { completed: 2 }, [4.5], [30, 7], 2)],
+        assert.deepEqual(await store.readRollupGroups([M(feb1)], 'a:AC2|n:', 'base'), new Map([['+15550000001', stats(2, { completed: 2 }, [4.5], [30, 7], 2)]]));
+        assert.deepEqual(await store.readRollupGroups([D(jan31), M(feb1)], 'a:AC1|n:', 'base'), new Map([
+          ['+15550000001', stats(2, { completed: 1, 'no-answer': 1 }, [4.5, 3.75], [30], 1)], ['+15550000002', stats(1, { failed: 1 }, [2.25], [], 0)],
         ]));
+        assert.deepEqual(await store.readRollupGroups([M(feb1)], 'a:AC2|c:', 'split'), new Map([['', stats(2, { completed: 2 }, [4.5], [30, 7], 2)]]));
+        // A level's buckets over a range, per bucket start, summed over the dimensions given.
+        assert.deepEqual(await store.readRollupSeries('quarter', Date.UTC(2024, 0, 31, 23), feb1 + 30 * 60_000, ['*']), new Map([
+          [Date.UTC(2024, 0, 31, 23, 45), stats(2, { completed: 1, failed: 1 }, [4.5, 2.25], [30], 1)],
+          [feb1, stats(2, { completed: 2 }, [4.5], [30, 7], 2)],
+          [feb1 + 15 * 60_000, stats(1, { 'no-answer': 1 }, [3.75], [], 0)],
+        ]));
+        assert.deepEqual(await store.readRollupSeries('day', jan31, feb1 + 86_400_000, ['a:AC1|n:+15550000001', 'a:AC2|n:+15550000001']), new Map([
+          [jan31, stats(1, { completed: 1 }, [4.5], [30], 1)],
+          [feb1, stats(3, { completed: 2, 'no-answer': 1 }, [4.5, 3.75], [30, 7], 2)],
+        ]));
+        assert.deepEqual(await store.readRollupSeries('day', feb1, feb1, ['*']), new Map());
         assert.deepEqual(await read([M(Date.UTC(2024, 0, 1))], ['a:AC1|n:+15550000002']), stats(1, { failed: 1 }, [2.25], []));
         assert.deepEqual(await read([M(Date.UTC(2023, 0, 1))], ['*']), stats(0, {}, [], []));
         assert.deepEqual(await read([], ['*']), stats(0, {}, [], []));
@@ -268,7 +280,7 @@ for (const backend of BACKENDS) {
         for (const write of writes) if ((await store.getCall(write.event.callSid))!.repeated) repeated.push(write.event.callSid);
         assert.deepEqual(repeated, ['CA-r1', 'CA-r2', 'CA-r4']);
         assert.equal((await store.readRollups([M(Date.UTC(2024, 2, 1))], ['*'])).repeated, 3);
-        assert.equal((await store.readRollups([D(Date.UTC(2024, 2, 1))], ['c:US'])).repeated, 2);
+        assert.equal((await store.readRollupGroups([D(Date.UTC(2024, 2, 1))], 'c:', 'split')).get('US')!.repeated, 2);
         assert.deepEqual(await store.listRepeatCallers({ from: Date.UTC(2024, 2, 1), to: Date.UTC(2024, 3, 1), filter: {}, limit: 10 }), [{
           from: '+14155550100', to: '+15550000001', calls: 5, repeated: 3, firstCall: new Date(Date.UTC(2024, 2, 1)), lastCall: new Date(Date.UTC(2024, 2, 3, 11)),
         }]);

@@ -16,7 +16,7 @@
  */
 import type pg from 'pg';
 import type { CallStatus } from '../../domain/call-event.js';
-import type { RollupUnit } from '../../metrics/range-cover.js';
+import type { RollupLevel, RollupUnit } from '../../metrics/range-cover.js';
 import { emptyStats, type RollupKey, type RollupStats } from '../../metrics/rollups.js';
 import { pgArray, type ArrayElement } from './postgres-arrays.js';
 
@@ -43,7 +43,7 @@ const UPSERT = `WITH k AS (
   ), r AS (
     INSERT INTO rollups (level, bucket, dim, calls, completed, failed, busy, no_answer, canceled, mos_count, mos_sum, repeated)
     SELECT level, bucket, dim, calls, completed, failed, busy, no_answer, canceled, mos_count, mos_sum, repeated FROM k ORDER BY ord
-    ON CONFLICT (level, bucket, dim) DO UPDATE SET calls = rollups.calls + excluded.calls,
+    ON CONFLICT (level, dim, bucket) DO UPDATE SET calls = rollups.calls + excluded.calls,
       completed = rollups.completed + excluded.completed, failed = rollups.failed + excluded.failed,
       busy = rollups.busy + excluded.busy, no_answer = rollups.no_answer + excluded.no_answer,
       canceled = rollups.canceled + excluded.canceled, mos_count = rollups.mos_count + excluded.mos_count,
@@ -87,37 +87,40 @@ const COUNT_COLUMNS = 'r.calls AS count, r.completed, r.failed, r.busy, r.no_ans
 const NO_COUNTS = 'NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL';
 
 /**
- * One query for the counts rows (each with its position in the request, to add them in SQLite's order)
- * and the histogram values summed over every requested row (integer sums: the order does not matter).
+ * The reads below return, per group (`grp`), its counts rows (kind -1, `value` their position in SQLite's
+ * order of addition) and its histogram values summed (kind 0 or 1; integer sums, in any order).
  */
-const READ = `WITH k AS (
+const readQuery = (rowsCte: string, group: string | null): string => `WITH ${rowsCte}
+  SELECT ${group ?? 'NULL'} AS grp, -1 AS kind, r.ord AS value, ${COUNT_COLUMNS} FROM r
+  UNION ALL
+  SELECT ${group ?? 'NULL'}, h.kind, h.value, SUM(h.count)::bigint, ${NO_COUNTS}
+    FROM r JOIN rollup_histograms h ON h.rollup_id = r.id
+    GROUP BY ${group === null ? '' : `${group}, `}h.kind, h.value`;
+
+/** Whole buckets (`$1` levels, `$2` starts) of the dimensions `$3`, ordered dimension by dimension, as SQLite adds them. */
+const READ = readQuery(`k AS (
     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[]) WITH ORDINALITY AS k(level, bucket, dim, ord)
   ), r AS (
-    SELECT k.ord, r.* FROM k JOIN rollups r ON r.level = k.level AND r.bucket = k.bucket AND r.dim = k.dim
-  )
-  SELECT -1 AS kind, r.ord AS value, ${COUNT_COLUMNS} FROM r
-  UNION ALL
-  SELECT h.kind, h.value, SUM(h.count)::bigint, ${NO_COUNTS}
-    FROM r JOIN rollup_histograms h ON h.rollup_id = r.id
-    GROUP BY h.kind, h.value`;
+    SELECT k.ord, r.* FROM k JOIN rollups r ON r.level = k.level AND r.dim = k.dim AND r.bucket = k.bucket
+  )`, null);
 
-/**
- * The same per dimension, for the dimensions named `$3` and one more part: counts rows with the position
- * of their bucket in the request (SQLite adds each group's rows bucket by bucket), histograms summed per dimension.
- */
-const READ_GROUPS = `WITH k AS (
+/** Whole buckets of the dimensions named `$3` and one more part, per dimension, bucket by bucket. */
+const READ_GROUPS = readQuery(`k AS (
     SELECT * FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS k(level, bucket, ord)
   ), r AS (
     SELECT k.ord, r.* FROM k JOIN rollups r ON r.level = k.level AND r.bucket = k.bucket
       AND starts_with(r.dim, $3) AND strpos(substr(r.dim, length($3) + 1), '|') = 0
-  )
-  SELECT r.dim, -1 AS kind, r.ord AS value, ${COUNT_COLUMNS} FROM r
-  UNION ALL
-  SELECT r.dim, h.kind, h.value, SUM(h.count)::bigint, ${NO_COUNTS}
-    FROM r JOIN rollup_histograms h ON h.rollup_id = r.id
-    GROUP BY r.dim, h.kind, h.value`;
+  )`, 'r.dim');
+
+/** The buckets of level `$1` starting in [`$3`, `$4`) of the dimensions `$2`, per bucket, dimension by dimension. */
+const READ_SERIES = readQuery(`d AS (
+    SELECT * FROM unnest($2::text[]) WITH ORDINALITY AS d(dim, ord)
+  ), r AS (
+    SELECT d.ord, r.* FROM d JOIN rollups r ON r.level = $1 AND r.dim = d.dim AND r.bucket >= $3 AND r.bucket < $4
+  )`, 'r.bucket');
 
 interface ReadRow {
+  grp: string | number | null;
   kind: number;
   value: number;
   count: number;
@@ -145,16 +148,32 @@ function addCounts(stats: RollupStats, row: ReadRow): void {
   stats.repeated += row.repeated!;
 }
 
-/** Sets one histogram row (already summed) into `stats`. */
-function setHistogram(stats: RollupStats, row: ReadRow): void {
-  if (row.kind === MOS) stats.mosHistogram.set(row.value, row.count);
-  else if (row.kind === DURATION) stats.durationHistogram.set(row.value, row.count);
+/** The stats of each group of a read's rows: counts added in their order, histograms set. */
+function collect<K extends string | number>(rows: readonly ReadRow[], keyOf: (grp: ReadRow['grp']) => K | null): Map<K, RollupStats> {
+  const groups = new Map<K, RollupStats>();
+  const statsOf = (row: ReadRow): RollupStats | null => {
+    const key = keyOf(row.grp);
+    if (key === null) return null;
+    let stats = groups.get(key);
+    if (!stats) groups.set(key, (stats = emptyStats()));
+    return stats;
+  };
+  for (const row of rows.filter((r) => r.kind === -1).sort((a, b) => a.value - b.value)) {
+    const stats = statsOf(row);
+    if (stats) addCounts(stats, row);
+  }
+  for (const row of rows) {
+    if (row.kind === -1) continue;
+    const stats = statsOf(row);
+    if (stats && row.kind === MOS) stats.mosHistogram.set(row.value, row.count);
+    else if (stats && row.kind === DURATION) stats.durationHistogram.set(row.value, row.count);
+  }
+  return groups;
 }
 
 /** The merged stats of the rollup rows of whole buckets, over the dimensions given. */
 export async function readRollups(pool: pg.Pool, units: readonly RollupUnit[], dimensions: readonly string[]): Promise<RollupStats> {
-  const stats = emptyStats();
-  if (units.length === 0 || dimensions.length === 0) return stats;
+  if (units.length === 0 || dimensions.length === 0) return emptyStats();
   const levels: string[] = [];
   const buckets: number[] = [];
   const dims: string[] = [];
@@ -166,36 +185,28 @@ export async function readRollups(pool: pg.Pool, units: readonly RollupUnit[], d
     }
   }
   const { rows } = await pool.query<ReadRow>({ name: 'cp_read_rollups', text: READ, values: [pgArray(levels), pgArray(buckets), pgArray(dims)] });
-  for (const row of rows.filter((r) => r.kind === -1).sort((a, b) => a.value - b.value)) addCounts(stats, row);
-  for (const row of rows) if (row.kind !== -1) setHistogram(stats, row);
-  return stats;
+  return collect(rows, () => '').get('') ?? emptyStats();
 }
 
 /**
  * The merged stats of whole buckets per dimension, over the dimensions named `prefix` and one more part
- * (not the finer ones split from those): that part -> stats.
+ * (not the finer ones split from those): that part -> stats. One table holds both families of dimensions
+ * here; the names alone tell them apart.
  */
 export async function readRollupGroups(pool: pg.Pool, units: readonly RollupUnit[], prefix: string): Promise<Map<string, RollupStats>> {
-  const groups = new Map<string, RollupStats>();
-  if (units.length === 0) return groups;
-  const { rows } = await pool.query<ReadRow & { dim: string }>({
+  if (units.length === 0) return new Map();
+  const { rows } = await pool.query<ReadRow>({
     name: 'cp_read_rollup_groups', text: READ_GROUPS, values: [pgArray(units.map((u) => u.level)), pgArray(units.map((u) => u.start)), prefix],
   });
-  const groupOf = (dim: string): RollupStats | null => {
-    const key = dim.slice(prefix.length);
-    if (key.includes('|')) return null;
-    let stats = groups.get(key);
-    if (!stats) groups.set(key, (stats = emptyStats()));
-    return stats;
-  };
-  for (const row of rows.filter((r) => r.kind === -1).sort((a, b) => a.value - b.value)) {
-    const stats = groupOf(row.dim);
-    if (stats) addCounts(stats, row);
-  }
-  for (const row of rows) {
-    if (row.kind === -1) continue;
-    const stats = groupOf(row.dim);
-    if (stats) setHistogram(stats, row);
-  }
-  return groups;
+  return collect(rows, (dim) => {
+    const key = String(dim).slice(prefix.length);
+    return key.includes('|') ? null : key;
+  });
+}
+
+/** The rollup rows of one level whose buckets start in [from, to), summed over the dimensions given, per bucket start. */
+export async function readRollupSeries(pool: pg.Pool, level: RollupLevel, from: number, to: number, dimensions: readonly string[]): Promise<Map<number, RollupStats>> {
+  if (dimensions.length === 0 || from >= to) return new Map();
+  const { rows } = await pool.query<ReadRow>({ name: 'cp_read_rollup_series', text: READ_SERIES, values: [level, pgArray(dimensions), from, to] });
+  return collect(rows, (bucket) => Number(bucket));
 }

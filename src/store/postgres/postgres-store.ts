@@ -15,7 +15,7 @@ import { createCopyReader, importCopies } from './postgres-copy.js';
 import { migrate } from './postgres-migrate.js';
 import { LATEST_SCHEMA_VERSION } from './migrations/index.js';
 import { createReads } from './postgres-reads.js';
-import { readRollupGroups, readRollups } from './postgres-rollups.js';
+import { readRollupGroups, readRollups, readRollupSeries } from './postgres-rollups.js';
 import { createBatchWriter } from './postgres-writer.js';
 
 /** Options for opening a PostgreSQL store. */
@@ -89,6 +89,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     accountsOfNumber: read('accountsOfNumber', reads.accountsOfNumber),
     listNumbers: read('listNumbers', reads.listNumbers),
     readRollupGroups: read('readRollupGroups', (units, prefix) => readRollupGroups(pool, units, prefix)),
+    readRollupSeries: read('readRollupSeries', (level, from, to, dimensions) => readRollupSeries(pool, level, from, to, dimensions)),
     scanCalls: read('scanCalls', reads.scanCalls),
     scanCallGroups: read('scanCallGroups', reads.scanCallGroups),
     listRepeatCallers: read('listRepeatCallers', reads.listRepeatCallers),

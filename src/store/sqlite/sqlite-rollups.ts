@@ -6,39 +6,35 @@
  */
 import type Database from 'better-sqlite3';
 import { decodeHistogram, encodeHistogram, mergeEncodedHistograms } from '../../metrics/histogram.js';
-import type { RollupUnit } from '../../metrics/range-cover.js';
-import { emptyStats, type RollupKey, type RollupStats } from '../../metrics/rollups.js';
-
-interface RollupRow {
-  calls: number;
-  completed: number;
-  failed: number;
-  busy: number;
-  no_answer: number;
-  canceled: number;
-  mos_count: number;
-  mos_sum: number;
-  mos_hist: Buffer;
-  duration_hist: Buffer;
-  repeated: number;
-}
+import { levelEnd, type RollupLevel, type RollupUnit } from '../../metrics/range-cover.js';
+import { emptyStats, type RollupFamily, type RollupKey, type RollupStats } from '../../metrics/rollups.js';
 
 const COLUMNS = 'calls, completed, failed, busy, no_answer, canceled, mos_count, mos_sum, mos_hist, duration_hist, repeated';
 
-/** Adds a stored row's counts into `stats`. */
-function addRow(stats: RollupStats, row: RollupRow): void {
-  stats.calls += row.calls;
-  stats.statuses.completed += row.completed;
-  stats.statuses.failed += row.failed;
-  stats.statuses.busy += row.busy;
-  stats.statuses['no-answer'] += row.no_answer;
-  stats.statuses.canceled += row.canceled;
-  stats.mosCount += row.mos_count;
-  stats.mosSum += row.mos_sum;
-  decodeHistogram(row.mos_hist, stats.mosHistogram);
-  decodeHistogram(row.duration_hist, stats.durationHistogram);
-  stats.repeated += row.repeated;
+/**
+ * A rollup row as read: COLUMNS' values in order, after any key columns selected before them. Rows are read
+ * as arrays (better-sqlite3's raw mode): building an object per row costs several times more.
+ */
+type RollupRow = [...keys: Array<string | number>, calls: number, completed: number, failed: number, busy: number, noAnswer: number,
+  canceled: number, mosCount: number, mosSum: number, mosHist: string, durationHist: string, repeated: number];
+
+/** Adds a stored row's counts into `stats`; its COLUMNS start at `at`. */
+function addRow(stats: RollupStats, row: RollupRow, at = 0): void {
+  stats.calls += row[at] as number;
+  stats.statuses.completed += row[at + 1] as number;
+  stats.statuses.failed += row[at + 2] as number;
+  stats.statuses.busy += row[at + 3] as number;
+  stats.statuses['no-answer'] += row[at + 4] as number;
+  stats.statuses.canceled += row[at + 5] as number;
+  stats.mosCount += row[at + 6] as number;
+  stats.mosSum += row[at + 7] as number;
+  decodeHistogram(row[at + 8] as string, stats.mosHistogram);
+  decodeHistogram(row[at + 9] as string, stats.durationHistogram);
+  stats.repeated += row[at + 10] as number;
 }
+
+/** The table of each family of rollup dimensions (migrations v2). */
+const TABLES: Record<RollupFamily, string> = { base: 'rollups', split: 'rollup_splits' };
 
 /**
  * Prepares the statements and returns the function that applies deltas (call it inside the batch's
@@ -46,19 +42,22 @@ function addRow(stats: RollupStats, row: RollupRow): void {
  */
 export function createRollupApplier(db: Database.Database): (deltas: ReadonlyArray<{ key: RollupKey; stats: RollupStats }>) => void {
   db.function('callpulse_merge_histogram', { deterministic: true }, (stored: unknown, added: unknown) =>
-    mergeEncodedHistograms(stored as Buffer | null, added as Buffer),
+    mergeEncodedHistograms(stored as string | null, added as string),
   );
-  const upsert = db.prepare(`INSERT INTO rollups (level, bucket, dim, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (level, bucket, dim) DO UPDATE SET calls = calls + excluded.calls, completed = completed + excluded.completed,
-      failed = failed + excluded.failed, busy = busy + excluded.busy, no_answer = no_answer + excluded.no_answer,
-      canceled = canceled + excluded.canceled, mos_count = mos_count + excluded.mos_count, mos_sum = mos_sum + excluded.mos_sum,
-      mos_hist = callpulse_merge_histogram(mos_hist, excluded.mos_hist),
-      duration_hist = callpulse_merge_histogram(duration_hist, excluded.duration_hist),
-      repeated = repeated + excluded.repeated`);
+  const upsertInto = (table: string): Database.Statement =>
+    db.prepare(`INSERT INTO ${table} (level, bucket, dim, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (level, ${table === 'rollups' ? 'dim, bucket' : 'bucket, dim'}) DO UPDATE SET calls = calls + excluded.calls,
+        completed = completed + excluded.completed, failed = failed + excluded.failed, busy = busy + excluded.busy,
+        no_answer = no_answer + excluded.no_answer, canceled = canceled + excluded.canceled,
+        mos_count = mos_count + excluded.mos_count, mos_sum = mos_sum + excluded.mos_sum,
+        mos_hist = callpulse_merge_histogram(mos_hist, excluded.mos_hist),
+        duration_hist = callpulse_merge_histogram(duration_hist, excluded.duration_hist),
+        repeated = repeated + excluded.repeated`);
+  const upserts: Record<RollupFamily, Database.Statement> = { base: upsertInto(TABLES.base), split: upsertInto(TABLES.split) };
   return (deltas) => {
     for (const { key, stats: delta } of deltas) {
       const s = delta.statuses;
-      upsert.run(
+      upserts[key.family].run(
         key.level, key.bucket, key.dimension, delta.calls, s.completed, s.failed, s.busy, s['no-answer'], s.canceled,
         delta.mosCount, delta.mosSum, encodeHistogram(delta.mosHistogram), encodeHistogram(delta.durationHistogram), delta.repeated,
       );
@@ -66,18 +65,45 @@ export function createRollupApplier(db: Database.Database): (deltas: ReadonlyArr
   };
 }
 
-/** Returns the reader that merges the rollup rows of whole buckets, over the dimensions given, into stats. */
+/** Runs of units of one level whose buckets follow each other: each run is one range read. */
+function runsOf(units: readonly RollupUnit[]): Array<{ level: RollupUnit['level']; from: number; to: number }> {
+  const runs: Array<{ level: RollupUnit['level']; from: number; to: number }> = [];
+  for (const unit of units) {
+    const last = runs[runs.length - 1];
+    const end = levelEnd(unit.start, unit.level);
+    if (last && last.level === unit.level && last.to === unit.start) last.to = end;
+    else runs.push({ level: unit.level, from: unit.start, to: end });
+  }
+  return runs;
+}
+
+/** Returns the reader that merges the base rollup rows of whole buckets, over the dimensions given, into stats. */
 export function createRollupReader(db: Database.Database): (units: readonly RollupUnit[], dimensions: readonly string[]) => RollupStats {
-  const select = db.prepare(`SELECT ${COLUMNS} FROM rollups WHERE level = ? AND bucket = ? AND dim = ?`);
+  const select = db.prepare(`SELECT ${COLUMNS} FROM rollups WHERE level = ? AND dim = ? AND bucket >= ? AND bucket < ?`).raw();
   return (units, dimensions) => {
     const stats = emptyStats();
+    const runs = runsOf(units);
     for (const dimension of dimensions) {
-      for (const unit of units) {
-        const row = select.get(unit.level, unit.start, dimension) as RollupRow | undefined;
-        if (row) addRow(stats, row);
-      }
+      for (const run of runs) for (const row of select.all(run.level, dimension, run.from, run.to) as RollupRow[]) addRow(stats, row);
     }
     return stats;
+  };
+}
+
+/** Returns the reader of one level's base rows in [from, to), over the dimensions given, merged per bucket. */
+export function createRollupSeriesReader(db: Database.Database): (level: RollupLevel, from: number, to: number, dimensions: readonly string[]) => Map<number, RollupStats> {
+  const select = db.prepare(`SELECT bucket, ${COLUMNS} FROM rollups WHERE level = ? AND dim = ? AND bucket >= ? AND bucket < ?`).raw();
+  return (level, from, to, dimensions) => {
+    const series = new Map<number, RollupStats>();
+    for (const dimension of dimensions) {
+      for (const row of select.all(level, dimension, from, to) as RollupRow[]) {
+        const bucket = row[0] as number;
+        let stats = series.get(bucket);
+        if (!stats) series.set(bucket, (stats = emptyStats()));
+        addRow(stats, row, 1);
+      }
+    }
+    return series;
   };
 }
 
@@ -87,21 +113,23 @@ function prefixEnd(prefix: string): string {
 }
 
 /**
- * Returns the reader that merges the rollup rows of whole buckets per dimension, over the dimensions
- * named `prefix` and one more part (not the finer ones split from those): that part -> stats.
+ * Returns the reader that merges the rollup rows of whole buckets per dimension, over the dimensions of a
+ * family named `prefix` and one more part: that part -> stats.
  */
-export function createRollupGroupReader(db: Database.Database): (units: readonly RollupUnit[], prefix: string) => Map<string, RollupStats> {
-  const select = db.prepare(`SELECT dim, ${COLUMNS} FROM rollups WHERE level = ? AND bucket = ? AND dim >= ? AND dim < ?`);
-  return (units, prefix) => {
+export function createRollupGroupReader(db: Database.Database): (units: readonly RollupUnit[], prefix: string, family: RollupFamily) => Map<string, RollupStats> {
+  const selects: Record<RollupFamily, Database.Statement> = {
+    base: db.prepare(`SELECT dim, ${COLUMNS} FROM rollups INDEXED BY rollups_by_bucket WHERE level = ? AND bucket = ? AND dim >= ? AND dim < ?`).raw(),
+    split: db.prepare(`SELECT dim, ${COLUMNS} FROM rollup_splits WHERE level = ? AND bucket = ? AND dim >= ? AND dim < ?`).raw(),
+  };
+  return (units, prefix, family) => {
     const groups = new Map<string, RollupStats>();
     const end = prefixEnd(prefix);
     for (const unit of units) {
-      for (const row of select.iterate(unit.level, unit.start, prefix, end) as Iterable<RollupRow & { dim: string }>) {
-        const key = row.dim.slice(prefix.length);
-        if (key.includes('|')) continue;
+      for (const row of selects[family].all(unit.level, unit.start, prefix, end) as RollupRow[]) {
+        const key = (row[0] as string).slice(prefix.length);
         let stats = groups.get(key);
         if (!stats) groups.set(key, (stats = emptyStats()));
-        addRow(stats, row);
+        addRow(stats, row, 1);
       }
     }
     return groups;

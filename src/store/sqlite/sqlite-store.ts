@@ -12,7 +12,7 @@ import type { CallGroupKind, CallSource, CallStore, CopyOutcome, DeliveryRecord,
 import { addCall, emptyStats, type CallFilter, type RollupCall, type RollupStats } from '../../metrics/rollups.js';
 import { createCopyImporter, createCopyReader } from './sqlite-copy.js';
 import { isUnavailableError, openMigratedDatabase, schemaVersion, type SqliteOptions } from './sqlite-database.js';
-import { createRollupGroupReader, createRollupReader } from './sqlite-rollups.js';
+import { createRollupGroupReader, createRollupReader, createRollupSeriesReader } from './sqlite-rollups.js';
 import type { WriterCommand, WriterResponse } from './sqlite-writer-worker.js';
 import { toWriteRow } from './write-rows.js';
 
@@ -157,6 +157,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
   const selectRepeats = db.prepare('SELECT received_at, source FROM deliveries WHERE call_sid = ? ORDER BY id');
   const readRollups = createRollupReader(db);
   const readRollupGroups = createRollupGroupReader(db);
+  const readRollupSeries = createRollupSeriesReader(db);
   const selectAccountsOfNumber = db.prepare('SELECT account_sid FROM numbers WHERE number = ?').pluck();
   const selectNumbers = db.prepare('SELECT account_sid AS account, number FROM numbers ORDER BY number, account_sid');
   const scanColumns = `SELECT created_at, account_sid, to_number, status, duration_seconds, mos, from_country, repeated
@@ -265,8 +266,12 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
       return selectNumbers.all() as Array<{ account: string; number: string }>;
     },
 
-    async readRollupGroups(units, prefix) {
-      return readRollupGroups(units, prefix);
+    async readRollupGroups(units, prefix, family) {
+      return readRollupGroups(units, prefix, family);
+    },
+
+    async readRollupSeries(level, from, to, dimensions) {
+      return readRollupSeries(level, from, to, dimensions);
     },
 
     async scanCalls(from, to, filter) {

@@ -74,7 +74,8 @@ export const MIGRATIONS: readonly Migration[] = [
       -- add to the stored counts (atomic under concurrent writers).
       -- level: quarter (15 min) | day | month, UTC-aligned;
       -- dim: '*' (all calls), 'a:<AccountSid>', 'a:<AccountSid>|n:<To>', and at the day and month levels
-      -- these split by status ('s:completed', 'a:..|s:failed'...) and caller country ('c:US'...) (metrics/rollups.ts).
+      -- these split by status ('s:completed', 'a:..|s:failed'...) and caller country ('c:US'...) (metrics/rollups.ts):
+      -- both families in one table, told apart by their names.
       CREATE TABLE rollups (
         level TEXT NOT NULL,
         bucket BIGINT NOT NULL,              -- the bucket's UTC start, epoch ms
@@ -89,8 +90,9 @@ export const MIGRATIONS: readonly Migration[] = [
         mos_count BIGINT NOT NULL,
         mos_sum DOUBLE PRECISION NOT NULL,
         repeated BIGINT NOT NULL,            -- calls followed by a repeat call within 24 h
-        PRIMARY KEY (level, bucket, dim)
+        PRIMARY KEY (level, dim, bucket)     -- a dimension's buckets over a range are one contiguous read
       ) WITH (fillfactor = 70);              -- room on each page, so that adding to the counts is a HOT update
+      CREATE INDEX rollups_by_bucket ON rollups (level, bucket, dim); -- one bucket's dimensions (breakdowns)
       -- The exact histograms of each rollup row, one row per value (its rollup row's id, the value, its count):
       -- kind 0 = MOS in hundredths, kind 1 = completed calls' durations in seconds. Written only in the same
       -- statement that upserts (and so locks) the rollup row.

@@ -69,11 +69,32 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `
       -- Per-bucket rollups of the calls, updated in the same transaction as each insert.
       -- level: quarter (15 min) | day | month, UTC-aligned;
-      -- dim: '*' (all calls), 'a:<AccountSid>', 'a:<AccountSid>|n:<To>', and at the day and month levels
-      -- these split by status ('s:completed', 'a:..|s:failed'...) and caller country ('c:US'...) (metrics/rollups.ts).
+      -- dim: '*' (all calls), 'a:<AccountSid>', 'a:<AccountSid>|n:<To>' (metrics/rollups.ts).
+      -- Keyed by dimension first, so a dimension's buckets over a range are one contiguous read; the index
+      -- reads one bucket's dimensions (the breakdown by number).
       CREATE TABLE rollups (
         level TEXT NOT NULL,
+        dim TEXT NOT NULL,
         bucket INTEGER NOT NULL,            -- the bucket's UTC start, epoch ms
+        calls INTEGER NOT NULL,
+        completed INTEGER NOT NULL,
+        failed INTEGER NOT NULL,
+        busy INTEGER NOT NULL,
+        no_answer INTEGER NOT NULL,
+        canceled INTEGER NOT NULL,
+        mos_count INTEGER NOT NULL,
+        mos_sum REAL NOT NULL,
+        mos_hist TEXT NOT NULL,             -- exact histogram of MOS in hundredths (metrics/histogram.ts)
+        duration_hist TEXT NOT NULL,        -- exact histogram of completed calls' durations in seconds
+        repeated INTEGER NOT NULL,          -- calls followed by a repeat call within 24 h
+        PRIMARY KEY (level, dim, bucket)
+      ) WITHOUT ROWID;
+      CREATE INDEX rollups_by_bucket ON rollups (level, bucket, dim);
+      -- The same dimensions split by status ('s:completed', 'a:..|s:failed'...) and caller country
+      -- ('c:US', 'a:..|n:..|c:GB'...), per day and month only; read one bucket's groups at a time.
+      CREATE TABLE rollup_splits (
+        level TEXT NOT NULL,
+        bucket INTEGER NOT NULL,
         dim TEXT NOT NULL,
         calls INTEGER NOT NULL,
         completed INTEGER NOT NULL,
@@ -83,9 +104,9 @@ export const MIGRATIONS: readonly Migration[] = [
         canceled INTEGER NOT NULL,
         mos_count INTEGER NOT NULL,
         mos_sum REAL NOT NULL,
-        mos_hist BLOB NOT NULL,             -- exact histogram of MOS in hundredths (metrics/histogram.ts)
-        duration_hist BLOB NOT NULL,        -- exact histogram of completed calls' durations in seconds
-        repeated INTEGER NOT NULL,          -- calls followed by a repeat call within 24 h
+        mos_hist TEXT NOT NULL,
+        duration_hist TEXT NOT NULL,
+        repeated INTEGER NOT NULL,
         PRIMARY KEY (level, bucket, dim)
       ) WITHOUT ROWID;
       -- Which projects each called number has had calls in: a filter on a number sums its per-project rollups.

@@ -1,0 +1,82 @@
+/**
+ * The database the metrics benchmark queries: N calls over two years imported with `callpulse import`
+ * (a real child process), kept in bench/.cache between runs because building 10 million calls takes a
+ * while. Reports the import's rate and its peak resident memory, sampled from /proc.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { writeHistoryCsv } from './history-dataset.js';
+
+/**
+ * Bump when the generated history or the stored form of calls and rollups changes, so cached databases are
+ * rebuilt. (Later migrations that add tables are applied to a cached database when the store opens it.)
+ */
+const DATASET_VERSION = 2;
+const CACHE_DIR = fileURLToPath(new URL('../../bench/.cache/', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/callpulse.js', import.meta.url));
+
+/** The dataset's last instant: the history is the two years before it. */
+export const HISTORY_END = Date.UTC(2026, 10, 1);
+export const HISTORY_DAYS = 730;
+
+/** How the cached database was made. */
+export interface DatasetInfo {
+  path: string;
+  calls: number;
+  /** Set when the database was built in this run. */
+  build: { importSeconds: number; rowsPerSecond: number; peakRssMiB: number } | null;
+}
+
+/** The resident memory of a process, MiB, from /proc (0 once it is gone). */
+function rssMiB(pid: number): number {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+    return line ? Number(line.split(/\s+/)[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Runs `callpulse import` as a child process, sampling its memory; resolves with its JSON report and peak RSS. */
+function importCsv(csv: string, db: string): Promise<{ report: { rows: number; accepted: number; seconds: number }; peakRssMiB: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'import', csv, '--db', db, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(child.pid!))), 100);
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearInterval(sampler);
+      if (code !== 0) reject(new Error(`callpulse import exited with ${code}`));
+      else resolve({ report: JSON.parse(stdout) as { rows: number; accepted: number; seconds: number }, peakRssMiB: peak });
+    });
+  });
+}
+
+/** The cached database of `calls` calls, built first if missing (the generated CSV is deleted after the import). */
+export async function ensureDataset(calls: number, log: (line: string) => void): Promise<DatasetInfo> {
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const path = join(CACHE_DIR, `history-${calls}-v${DATASET_VERSION}.db`);
+  const complete = `${path}.complete`; // written once the import has finished
+  if (existsSync(path) && existsSync(complete)) {
+    log(`using the cached ${calls}-call database ${path}`);
+    return { path, calls, build: null };
+  }
+  for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+  const csv = join(CACHE_DIR, `history-${calls}.csv`);
+  log(`generating ${calls} calls over ${HISTORY_DAYS} days...`);
+  await writeHistoryCsv(csv, calls, HISTORY_END, HISTORY_DAYS);
+  log('importing them with callpulse import (this is the bulk import measurement)...');
+  try {
+    const { report, peakRssMiB } = await importCsv(csv, path);
+    if (report.accepted !== calls) throw new Error(`the import stored ${report.accepted} of ${calls} calls`);
+    writeFileSync(complete, new Date().toISOString());
+    log(`imported ${report.rows} rows in ${report.seconds.toFixed(1)} s (${Math.round(report.rows / report.seconds)}/s), peak RSS ${peakRssMiB.toFixed(0)} MiB`);
+    return { path, calls, build: { importSeconds: report.seconds, rowsPerSecond: report.rows / report.seconds, peakRssMiB } };
+  } finally {
+    rmSync(csv, { force: true });
+  }
+}
