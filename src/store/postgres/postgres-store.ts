@@ -29,7 +29,7 @@ async function guarded<T>(label: string, write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (error) {
-    if (isUnavailableError(error)) throw storageUnavailable(`${label}: ${(error as Error).message}`);
+    if (isUnavailableError(error)) throw storageUnavailable(`${label}: ${describeError(error)}`);
     throw error;
   }
 }
@@ -67,7 +67,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       return await run(...args);
     } catch (error) {
       if (!isUnavailableError(error)) throw error;
-      logger.error({ cause: (error as Error).message, read: name }, `${target.label} cannot be read`);
+      logger.error({ cause: describeError(error), read: name }, `${target.label} cannot be read`);
       throw storageUnavailable('the database cannot be reached; try again shortly');
     }
   };
