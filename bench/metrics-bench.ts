@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { MetricsEngine } from '../src/metrics/engine.js';
 import { createStore } from '../src/store/index.js';
 import { HISTORY_DAYS, HISTORY_END, type DatasetInfo } from './metrics-dataset.js';
+import type { RenderResult } from './dashboard-render.js';
 import { median } from './stats.js';
 
 const DAY = 86_400_000;
@@ -23,6 +24,8 @@ export interface QueryResult {
 
 export interface MetricsReport {
   dataset: DatasetInfo;
+  /** The dashboard's first render (dashboard-render.ts), or null when Chromium is missing. */
+  render: RenderResult[] | null;
   queries: QueryResult[];
   peakRssMiB: number;
   engineRuns: number;
@@ -110,6 +113,7 @@ export async function runMetricsBench(dataset: DatasetInfo, rounds: number, log:
       dataset,
       queries: list.map((q, i) => ({ name: q.name, engineMs: median(engineTimes[i]!), plainMs: median(plainTimes[i]!), answer: answers.get(q.name)! })),
       peakRssMiB: peakRss / 1024 / 1024,
+      render: null,
       engineRuns: rounds * engineRuns,
       plainRuns: rounds,
     };
@@ -152,5 +156,21 @@ aggregates do less than the engine: no percentiles, no bands, UTC hours. Target:
 ${rows.join('\n')}
 
 Peak RSS of the querying process: ${report.peakRssMiB.toFixed(0)} MiB (target ≤ ${MAX_RSS_MIB} MiB: ${report.peakRssMiB <= MAX_RSS_MIB ? 'PASS' : 'FAIL'}).
+${renderSection(report.render)}`;
+}
+
+const MAX_RENDER_MS = 1000;
+
+/** The dashboard render lines of the section. */
+function renderSection(render: RenderResult[] | null): string {
+  if (render === null) return '\nThe dashboard render was not measured: no /usr/bin/chromium on this machine.\n';
+  const rows = render.map((r) => `| ${r.view} | ${r.medianMs.toFixed(0)} | ${r.medianMs <= MAX_RENDER_MS ? 'PASS' : 'FAIL'} |`);
+  return `
+Dashboard first render (issue 4): \`callpulse serve\` on this database, headless Chromium, a fresh page each time,
+from navigation until every panel has loaded; median of ${render[0]?.runs ?? 0} after one warm-up. Target ≤ ${MAX_RENDER_MS} ms.
+
+| view | first render (ms) | target |
+|---|---:|---|
+${rows.join('\n')}
 `;
 }

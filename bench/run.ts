@@ -1,7 +1,9 @@
 /**
- * `npm run bench`: the ingest benchmark. Starts the bare, naive and callpulse servers in child processes,
- * measures them in interleaved closed-loop rounds and at a fixed rate, checks that each database holds one
- * row per 2xx answer, prints the figures and writes the Ingest section of bench/RESULTS.md.
+ * `npm run bench`: the ingest benchmark, then the metrics benchmark. Ingest starts the bare, naive and
+ * callpulse servers in child processes, measures them in interleaved closed-loop rounds and at a fixed
+ * rate, and checks that each database holds one row per 2xx answer. Metrics queries a history database
+ * (10 million calls by default) through the engine and as plain SQL, and times the dashboard's first
+ * render. Each writes its own section of bench/RESULTS.md.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +12,7 @@ import { join } from 'node:path';
 import { countCallRows } from './db-check.js';
 import { assertAllOk, runClosedLoop, type LoadResult } from './load.js';
 import { describeMachine, type Machine } from './machine.js';
+import { measureDashboardRender } from './dashboard-render.js';
 import { formatMetricsMarkdown, runMetricsBench } from './metrics-bench.js';
 import { ensureDataset } from './metrics-dataset.js';
 import { readSettings, type Settings } from './options.js';
@@ -125,6 +128,7 @@ async function main(dir: string): Promise<void> {
 async function metricsBench(settings: Settings, machine: Machine): Promise<void> {
   const dataset = await ensureDataset(settings.metricsCalls, log);
   const report = await runMetricsBench(dataset, settings.metricsRounds, log);
+  report.render = await measureDashboardRender(dataset.path, settings.quick ? 2 : 5, log);
   const machineLine = `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB RAM, Node ${machine.node}, load average ${loadavg()[0]!.toFixed(2)}`;
   const markdown = formatMetricsMarkdown(report, machineLine, new Date());
   console.log(`\n${markdown}`);

@@ -3,7 +3,7 @@
  * The incoming call status callback: its raw wire shape (from the spec), its normalised form,
  * and the one parser that turns the first into the second or lists every problem. Never throws on bad input.
  */
-import { isE164 } from './phone-number.js';
+import { isE164 } from './e164.js';
 import { parseCallTimestamp } from './timestamp.js';
 import type { FieldProblem } from './errors.js';
 
@@ -18,35 +18,54 @@ export const REQUIRED_FIELDS = [
   'CallSid', 'AccountSid', 'From', 'To', 'Timestamp', 'CallStatus', 'CallDuration', 'AudioInMos',
 ] as const;
 
-/** The callback as it travels on the wire: every field a string; unknown extra fields are kept. */
+/**
+ * The incoming call status callback as it travels on the wire (SignalWire's Compatibility API reference):
+ * the eight fields, every one a string, as form fields, JSON or query parameters. Extra fields that
+ * SignalWire or a Twilio-compatible platform adds are kept, as sent.
+ */
 export interface IncomingCallStatusCallback {
+  /** A unique identifier for the call. May be used to later retrieve this call from the REST API. */
   CallSid: string;
+  /** The unique ID of the project this call is associated with. */
   AccountSid: string;
+  /** The From number in E.164 format (in practice also `anonymous` or a SIP URI). */
   From: string;
+  /** The To number in E.164 format. */
   To: string;
+  /** The call's creation date and time: RFC 2822 (`Thu, 04 Apr 2024 18:32:15 +0000`) or ISO 8601. */
   Timestamp: string;
+  /** `completed` or `failed` (also `busy`, `no-answer`, `canceled` from Twilio-compatible platforms). */
   CallStatus: string;
+  /** The duration of the call in whole seconds; may be empty on a call that did not complete. */
   CallDuration: string;
+  /** A mean opinion score on a scale of 1–5 for the call's audio quality; empty or `0` for no score. */
   AudioInMos: string;
-  [extraField: string]: string | string[];
+  /** Any other field, as sent: a string, an array of strings for a form field sent twice, any JSON value in JSON. */
+  [extraField: string]: unknown;
 }
 
-/** Fields as they come out of a body or query string: a repeated name gives an array. */
+/** Fields as they come out of a body or query string, not yet validated: a repeated name gives an array. */
 export type CallbackFields = Record<string, unknown>;
 
 /** The callback normalised: real types, UTC instant, `null` for "no value". */
 export interface CallStatusEvent {
+  /** The call's `CallSid`. */
   callSid: string;
+  /** The project's `AccountSid`. */
   accountSid: string;
+  /** The caller (`From`), exactly as sent. */
   from: string;
+  /** The called number (`To`), exactly as sent. */
   to: string;
   /** True when `from` is an E.164 number; anonymous callers and SIP URIs are kept as they are. */
   fromIsE164: boolean;
+  /** True when `to` is an E.164 number. */
   toIsE164: boolean;
   /** The call's creation time (the callback's `Timestamp`), as a UTC instant. */
   timestamp: Date;
   /** The `Timestamp` text exactly as received. */
   timestampText: string;
+  /** The final status, trimmed and lowercased; only `completed` is a successful call. */
   status: CallStatus;
   /** Whole seconds; `null` when a non-completed call came with an empty `CallDuration`. */
   durationSeconds: number | null;
@@ -56,7 +75,7 @@ export interface CallStatusEvent {
   extra: Record<string, unknown>;
 }
 
-/** The parser's answer: the event, or every problem found (never both). */
+/** The parser's answer: the event, or every problem found, each naming its field (never both). */
 export type ParseResult = { ok: true; event: CallStatusEvent } | { ok: false; problems: FieldProblem[] };
 
 const REQUIRED = new Set<string>(REQUIRED_FIELDS);
@@ -118,15 +137,17 @@ function requireNonBlank(name: string, text: string | undefined, problems: Field
 }
 
 /**
- * Validates and normalises one callback's fields (from a form body, a JSON body or a query string).
+ * Validates and normalises one callback's fields (from a form body, a JSON body or a query string: an object
+ * of field name to value, such as {@link IncomingCallStatusCallback}; anything else is one problem, `(body)`).
  * All eight fields are required strings; `CallStatus` is one of {@link CALL_STATUSES}; `CallDuration` is a
  * whole number (empty allowed unless completed); `AudioInMos` is in [1, 5], or empty/`0` for no score;
  * `Timestamp` is RFC 2822 or ISO 8601. Non-E.164 `From`/`To` are flagged, extra fields kept. Never throws.
  */
-export function parseIncomingCallStatus(fields: CallbackFields): ParseResult {
-  if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) {
+export function parseIncomingCallStatus(input: unknown): ParseResult {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     return { ok: false, problems: [{ field: '(body)', message: 'must be an object of callback fields' }] };
   }
+  const fields = input as CallbackFields;
   const problems: FieldProblem[] = [];
   const values = readStrings(fields, problems);
   requireNonBlank('CallSid', values.CallSid, problems);

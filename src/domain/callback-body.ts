@@ -8,6 +8,9 @@ import type { CallbackFields } from './call-event.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 
+/** The largest callback body accepted, in bytes (64 KiB; 413 above it): the service's limit and the library's default. */
+export const CALLBACK_BODY_LIMIT = 64 * 1024;
+
 /** The body encodings a callback may use. */
 export type CallbackEncoding = 'form' | 'json';
 

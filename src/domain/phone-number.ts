@@ -4,13 +4,9 @@
  * SIP URIs) are stored as they are and flagged, never rejected; and the caller's country.
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import { isE164 } from './e164.js';
 
-const E164 = /^\+[1-9]\d{1,14}$/;
-
-/** True when `value` is an E.164 number: `+`, a non-zero digit, at most 15 digits in all. */
-export function isE164(value: string): boolean {
-  return E164.test(value);
-}
+export { isE164 };
 
 /** Caller countries already resolved (repeat callers are common); cleared when it grows past its bound. */
 const countryCache = new Map<string, string | null>();

@@ -6,6 +6,7 @@
 import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
+import { CALLBACK_BODY_LIMIT } from '../domain/callback-body.js';
 import type { Ingest } from '../ingest/ingest.js';
 import type { LiveFeed } from '../ingest/live-feed.js';
 import type { CallStore } from '../store/call-store.js';
@@ -22,7 +23,7 @@ import { registerMetricsRoutes } from './routes/metrics.js';
 import { createWebhookHandler, isWebhookRequest } from './webhook-handler.js';
 
 /** The largest callback body accepted (413 above it). */
-export const BODY_LIMIT = 64 * 1024;
+export const BODY_LIMIT = CALLBACK_BODY_LIMIT;
 
 export interface AppDeps {
   config: Config;

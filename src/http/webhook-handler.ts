@@ -6,9 +6,10 @@
  * hand the request to ingest, and answer after the commit. app.ts puts it in front of the framework.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CallpulseError, errorBody } from '../domain/errors.js';
+import { bodyTooLarge, CallpulseError, errorBody } from '../domain/errors.js';
 import { silentLogger, type Logger } from '../domain/logger.js';
 import type { Ingest } from '../ingest/ingest.js';
+import { signatureOf } from '../signature/verify.js';
 import { publicUrlOf, type PublicUrlSettings } from './public-url.js';
 
 export const WEBHOOK_PATH = '/webhooks/signalwire/call-status';
@@ -42,16 +43,11 @@ function sendError(response: ServerResponse, error: CallpulseError, close = fals
   send(response, error.status, errorBody(error), close);
 }
 
-function signatureOf(request: IncomingMessage): string | undefined {
-  const header = request.headers['x-signalwire-signature'] ?? request.headers['x-twilio-signature'];
-  return Array.isArray(header) ? header[0] : header;
-}
-
 /** Builds the node:http handler for the webhook route. */
 export function createWebhookHandler(options: WebhookHandlerOptions): (request: IncomingMessage, response: ServerResponse) => void {
   const { ingest, urls, bodyLimit, isClosing } = options;
   const logger = options.logger ?? silentLogger;
-  const tooLarge = (): CallpulseError => new CallpulseError('CP_ERR_BODY_TOO_LARGE', `the request body is over the ${bodyLimit / 1024} KiB limit`);
+  const tooLarge = (): CallpulseError => bodyTooLarge(bodyLimit);
 
   async function answer(request: IncomingMessage, response: ServerResponse, rawBody: Buffer): Promise<void> {
     try {
@@ -60,7 +56,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): (request: 
         url: publicUrlOf(request.url!, request.headers, urls, 'encrypted' in request.socket),
         contentType: request.headers['content-type'],
         rawBody,
-        signature: signatureOf(request),
+        signature: signatureOf(request.headers),
       });
       send(response, result.status, result.body);
     } catch (error) {

@@ -42,6 +42,7 @@ export const MAX_POINTS = 9000;
 
 /** What a breakdown groups by. */
 export const BREAKDOWNS = ['number', 'account', 'status', 'country', 'hourOfWeek'] as const;
+/** One of {@link BREAKDOWNS}. */
 export type Breakdown = (typeof BREAKDOWNS)[number];
 
 /** The key of one breakdown group (country null: the caller's country is unknown or the caller is not E.164). */

@@ -7,6 +7,7 @@
 
 /** The bucket sizes every view offers. */
 export const INTERVALS = ['15m', '1h', '1d', '1w'] as const;
+/** One of {@link INTERVALS}: 15 minutes, an hour, a day or a week. */
 export type Interval = (typeof INTERVALS)[number];
 
 const MINUTE = 60_000;

@@ -17,8 +17,8 @@ import { decodeFormPairs, encodingOf, queryOf } from '../domain/callback-body.js
 export interface SignedRequest {
   /** The exact public URL SignalWire called, query string included. */
   url: string;
-  /** The raw body bytes (empty for GET). */
-  rawBody: Buffer | string;
+  /** The raw body bytes exactly as received (a Buffer is a Uint8Array); empty for GET. */
+  rawBody: Uint8Array | string;
   /** The request's Content-Type header (absent for GET). */
   contentType?: string | undefined;
   /** The form body already decoded (name/value pairs in order), when the caller has it; saves decoding it again. */
@@ -27,10 +27,22 @@ export interface SignedRequest {
 
 /** What {@link verifySignalWireSignature} needs: the request, the header value and the candidate keys. */
 export interface VerifyInput extends SignedRequest {
-  /** The `X-SignalWire-Signature` (or `X-Twilio-Signature`) header value. */
+  /** The `X-SignalWire-Signature` (or `X-Twilio-Signature`) header value; see {@link signatureOf}. */
   signature: string | undefined;
-  /** Every signing key that may have signed it (several during key rotation). */
-  keys: readonly string[];
+  /** Every signing key that may have signed it (several during key rotation), or the one key. */
+  keys: string | readonly string[];
+}
+
+/** The headers that may carry the signature, in the order they are looked at. */
+export const SIGNATURE_HEADERS = ['x-signalwire-signature', 'x-twilio-signature'] as const;
+
+/**
+ * The signature of a request: `X-SignalWire-Signature`, else `X-Twilio-Signature` (the first value when
+ * repeated). `headers` has lowercase names, as node:http gives them.
+ */
+export function signatureOf(headers: Readonly<Record<string, string | string[] | undefined>>): string | undefined {
+  const header = headers['x-signalwire-signature'] ?? headers['x-twilio-signature'];
+  return Array.isArray(header) ? header[0] : header;
 }
 
 const HEX_SIGNATURE = /^[0-9a-f]{40}$/;
@@ -46,6 +58,11 @@ function hmac(key: string, data: string | Buffer, encoding: 'hex' | 'base64'): s
     keyObjects.set(key, keyObject);
   }
   return createHmac('sha1', keyObject).update(data).digest(encoding);
+}
+
+function bytesOf(body: Uint8Array | string): Buffer {
+  if (typeof body === 'string') return Buffer.from(body);
+  return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }
 
 function constantTimeEqual(expected: string, given: string): boolean {
@@ -116,9 +133,10 @@ function schemeBTexts(request: SignedRequest, bodyBytes: Buffer, urls: readonly 
  * variant or which key slot matched, never anything about the key.
  */
 export function verifySignalWireSignature(input: VerifyInput): boolean {
-  const { signature, keys } = input;
+  const { signature } = input;
+  const keys = typeof input.keys === 'string' ? [input.keys] : input.keys;
   if (!signature || keys.length === 0) return false;
-  const bodyBytes = typeof input.rawBody === 'string' ? Buffer.from(input.rawBody) : input.rawBody;
+  const bodyBytes = bytesOf(input.rawBody);
   const urls = portVariants(input.url);
   const isHex = HEX_SIGNATURE.test(signature);
   const texts: Array<string | Buffer> = isHex
@@ -134,6 +152,7 @@ export function verifySignalWireSignature(input: VerifyInput): boolean {
 
 /** What {@link signSignalWireRequest} signs: the request, the key, and which scheme to use. */
 export interface SignInput extends SignedRequest {
+  /** The signing key. */
   key: string;
   /** `A` (hex over url + raw body) or `B` (base64 over url + sorted form params, or the URL alone). Default: A for JSON, B otherwise. */
   scheme?: 'A' | 'B';
@@ -141,7 +160,7 @@ export interface SignInput extends SignedRequest {
 
 /** Signs a request the way SignalWire does; for tests, simulators and senders. */
 export function signSignalWireRequest(input: SignInput): string {
-  const bodyBytes = typeof input.rawBody === 'string' ? Buffer.from(input.rawBody) : input.rawBody;
+  const bodyBytes = bytesOf(input.rawBody);
   const scheme = input.scheme ?? (encodingOf(input.contentType) === 'json' ? 'A' : 'B');
   if (scheme === 'A') return hmac(input.key, Buffer.concat([Buffer.from(input.url), bodyBytes]), 'hex');
   const params =
