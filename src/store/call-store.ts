@@ -147,8 +147,6 @@ export interface StoreHealth {
 export interface StoreCapabilities {
   /** How many batches ingest may have on their way to `writeBatch` at once. */
   readonly concurrentBatches: number;
-  /** Several callpulse processes on different machines may write to this store at once. */
-  readonly sharedAcrossHosts: boolean;
   /**
    * Whether text columns keep the character U+0000. PostgreSQL text cannot hold it: there it is stored as
    * U+FFFD in the typed fields (`from`, `to`...), while `raw` always keeps every field exactly.

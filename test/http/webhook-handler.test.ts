@@ -17,7 +17,7 @@ function memoryStore(): CallStore & { written: WriteItem[] } {
   const written: WriteItem[] = [];
   return {
     written,
-    capabilities: { concurrentBatches: 2, sharedAcrossHosts: false, keepsNulInText: true },
+    capabilities: { concurrentBatches: 2, keepsNulInText: true },
     label: 'memory',
     schema: { version: 1, applied: [] },
     async writeBatch(items) {

@@ -73,7 +73,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   };
 
   return {
-    capabilities: { concurrentBatches: 2, sharedAcrossHosts: true, keepsNulInText: false },
+    capabilities: { concurrentBatches: 2, keepsNulInText: false },
     label: target.label,
     schema,
 

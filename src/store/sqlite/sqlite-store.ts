@@ -185,7 +185,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
   let closed = false;
 
   return {
-    capabilities: { concurrentBatches: 2, sharedAcrossHosts: false, keepsNulInText: true },
+    capabilities: { concurrentBatches: 2, keepsNulInText: true },
     label: `SQLite file ${path}`,
     schema: { version: schemaVersion(db) ?? 0, applied },
 
