@@ -5,6 +5,7 @@
  */
 import { ConfigError } from '../config/schema.js';
 import { parseCommandArgs, UsageError, type Command } from './command.js';
+import { alertsCommand } from './commands/alerts.js';
 import { copyCommand } from './commands/copy.js';
 import { demoCommand } from './commands/demo.js';
 import { importCommand } from './commands/import.js';
@@ -13,12 +14,13 @@ import { numbersCommand } from './commands/numbers.js';
 import { quarantineCommand } from './commands/quarantine.js';
 import { reconcileCommand } from './commands/reconcile.js';
 import { reportCommand } from './commands/report.js';
+import { retentionCommand } from './commands/retention.js';
 import { serveCommand } from './commands/serve.js';
 import { simulateCommand } from './commands/simulate.js';
 
 const COMMANDS: readonly Command[] = [
   serveCommand, demoCommand, reportCommand, importCommand, quarantineCommand, numbersCommand, reconcileCommand, simulateCommand,
-  migrateCommand, copyCommand,
+  alertsCommand, retentionCommand, migrateCommand, copyCommand,
 ];
 
 function overview(): string {

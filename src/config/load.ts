@@ -32,6 +32,11 @@ const FILE_SHAPE: Record<string, readonly string[] | null> = {
   ingest: ['maxBatch'],
   metrics: ['poorQualityBelow', 'shortCallSeconds'],
   wallboard: ['successRate', 'mos'],
+  // These sections check their own keys, deeper than two levels (config/alerts.ts, config/data-policy.ts).
+  prometheus: null,
+  alerts: null,
+  retention: null,
+  privacy: null,
   logLevel: null,
 };
 
@@ -89,6 +94,32 @@ function resolveKeyReferences(keys: unknown, env: NodeJS.ProcessEnv): unknown {
   );
 }
 
+/**
+ * Replaces every `env:NAME` string anywhere inside `value` by the variable's value, so secrets (webhook URLs,
+ * header values, the privacy key) stay out of the file; an unset variable is an error naming the key.
+ */
+function resolveEnvReferences(value: unknown, key: string, env: NodeJS.ProcessEnv): unknown {
+  if (typeof value === 'string') {
+    if (!value.startsWith('env:')) return value;
+    const name = value.slice(4);
+    const resolved = env[name];
+    if (!resolved) throw new ConfigError(key, `refers to environment variable ${name}, which is not set`);
+    return resolved;
+  }
+  if (Array.isArray(value)) return value.map((item, i) => resolveEnvReferences(item, `${key}[${i}]`, env));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([name, inner]) => [name, resolveEnvReferences(inner, `${key}.${name}`, env)]));
+  }
+  return value;
+}
+
+/** True when the file's privacy section turns privacy mode on (schema.ts validates the value itself). */
+function privacyEnabled(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const on = (value as Record<string, unknown>).hashCallers;
+  return on === true || (typeof on === 'string' && ['1', 'true', 'yes', 'on'].includes(on.trim().toLowerCase()));
+}
+
 function pick<T>(...values: T[]): T | undefined {
   return values.find((value) => value !== undefined && value !== null && value !== '');
 }
@@ -113,6 +144,13 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     poorQualityBelow: section(file, 'metrics').poorQualityBelow,
     shortCallSeconds: section(file, 'metrics').shortCallSeconds,
     wallboard: file.wallboard,
+    prometheus: file.prometheus,
+    alerts: resolveEnvReferences(file.alerts, 'alerts', env),
+    retention: file.retention,
+    // The privacy key is only needed (and its variable only read) when privacy mode is on.
+    privacy: privacyEnabled(file.privacy) ? resolveEnvReferences(file.privacy, 'privacy', env) : file.privacy,
+    privacyKey: env.CALLPULSE_PRIVACY_KEY,
+    metricsToken: env.CALLPULSE_METRICS_TOKEN,
     logLevel: pick(env.LOG_LEVEL, file.logLevel),
     space: pick(env.SIGNALWIRE_SPACE, signalwire.space),
     spaceUrl: overrides.spaceUrl,

@@ -4,6 +4,12 @@
  * (file + environment + flags, merged by load.ts) into a frozen Config or an error naming the key.
  */
 
+import { alertsConfig, type AlertsConfig } from './alerts.js';
+import { privacyConfig, retentionConfig, type PrivacyConfig, type RetentionConfig } from './data-policy.js';
+import { ConfigError, decimal, flag, integer, mapping, optionalText, text } from './values.js';
+
+export { ConfigError } from './values.js';
+
 /** Where the default embedded database lives. */
 export const DEFAULT_DB_PATH = './data/callpulse.db';
 
@@ -57,6 +63,16 @@ export interface Config {
     /** Mean MOS, 1 to 5. */
     readonly mos: Thresholds;
   };
+  /** The Prometheus exporter at /metrics. */
+  readonly prometheus: {
+    /** The busiest called numbers get their own `number` label; the others are summed as `other`. */
+    readonly topNumbers: number;
+    /** A bearer token that may read /metrics (besides the API token): CALLPULSE_METRICS_TOKEN. */
+    readonly token: string | null;
+  };
+  readonly alerts: AlertsConfig;
+  readonly retention: RetentionConfig;
+  readonly privacy: PrivacyConfig;
   readonly logLevel: string;
 }
 
@@ -79,14 +95,6 @@ export const DEFAULT_WALLBOARD = {
   mos: { green: 4.03, amber: 3.6 },
 } as const;
 
-/** A configuration problem; the message names the key and says what is wrong. */
-export class ConfigError extends Error {
-  constructor(readonly key: string, problem: string) {
-    super(`${key} ${problem}`);
-    this.name = 'ConfigError';
-  }
-}
-
 /** Raw settings after merging sources: every value as found (strings from env and flags, anything from YAML). */
 export interface RawSettings {
   host?: unknown;
@@ -103,6 +111,14 @@ export interface RawSettings {
   shortCallSeconds?: unknown;
   /** The file's `wallboard` section as found. */
   wallboard?: unknown;
+  /** The file's `prometheus`, `alerts`, `retention` and `privacy` sections as found (env:NAME references resolved). */
+  prometheus?: unknown;
+  alerts?: unknown;
+  retention?: unknown;
+  privacy?: unknown;
+  /** CALLPULSE_PRIVACY_KEY and CALLPULSE_METRICS_TOKEN. */
+  privacyKey?: unknown;
+  metricsToken?: unknown;
   logLevel?: unknown;
   /** SIGNALWIRE_SPACE or signalwire.space: `example`, `example.signalwire.com` or `https://example.signalwire.com`. */
   space?: unknown;
@@ -113,44 +129,6 @@ export interface RawSettings {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
-function text(key: string, value: unknown, fallback: string): string {
-  if (value === undefined || value === null || value === '') return fallback;
-  if (typeof value !== 'string') throw new ConfigError(key, `must be a string, got ${typeof value}`);
-  return value;
-}
-
-function optionalText(key: string, value: unknown): string | null {
-  const result = text(key, value, '');
-  return result === '' ? null : result;
-}
-
-function integer(key: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined || value === null || value === '') return fallback;
-  const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(key, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
-  }
-  return n;
-}
-
-function decimal(key: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined || value === null || value === '') return fallback;
-  const n = typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isFinite(n) || n < min || n > max) {
-    throw new ConfigError(key, `must be a number from ${min} to ${max}, got ${JSON.stringify(value)}`);
-  }
-  return n;
-}
-
-function flag(key: string, value: unknown): boolean {
-  if (value === undefined || value === null || value === '') return false;
-  if (typeof value === 'boolean') return value;
-  const lower = String(value).trim().toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(lower)) return true;
-  if (['0', 'false', 'no', 'off'].includes(lower)) return false;
-  throw new ConfigError(key, `must be true or false, got ${JSON.stringify(value)}`);
-}
 
 function publicUrl(key: string, value: unknown): string | null {
   const url = optionalText(key, value);
@@ -238,15 +216,6 @@ export function requireSignalWireApi(config: Config): SignalWireApiSettings {
   return { spaceUrl, projectId: id, apiToken };
 }
 
-function mapping(key: string, value: unknown, keys: readonly string[]): Record<string, unknown> {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(key, `must be a mapping with ${keys.join(' and ')}`);
-  for (const name of Object.keys(value)) {
-    if (!keys.includes(name)) throw new ConfigError(`${key}.${name}`, `is not a known setting (known: ${keys.join(', ')})`);
-  }
-  return value as Record<string, unknown>;
-}
-
 function thresholds(key: string, value: unknown, defaults: Thresholds, min: number, max: number): Thresholds {
   const given = mapping(key, value, ['green', 'amber']);
   const green = decimal(`${key}.green`, given.green, defaults.green, min, max);
@@ -301,6 +270,13 @@ export function validateConfig(raw: RawSettings): Config {
       apiToken: optionalText('SIGNALWIRE_API_TOKEN', raw.swApiToken),
     },
     wallboard: wallboard(raw.wallboard),
+    prometheus: {
+      topNumbers: integer('prometheus.topNumbers', mapping('prometheus', raw.prometheus, ['topNumbers']).topNumbers, 20, 0, 1000),
+      token: optionalText('CALLPULSE_METRICS_TOKEN', raw.metricsToken),
+    },
+    alerts: alertsConfig(raw.alerts),
+    retention: retentionConfig(raw.retention),
+    privacy: privacyConfig(raw.privacy, raw.privacyKey),
     logLevel,
   });
 }

@@ -19,7 +19,7 @@ export const ERROR_CODES = {
   CP_ERR_PAYLOAD_INVALID: { status: 422, meaning: 'The callback does not follow the specification; it was kept in quarantine.' },
   CP_ERR_INTERNAL: { status: 500, meaning: 'An unexpected error; the details are in the server log, never in the answer.' },
   CP_ERR_STORAGE_UNAVAILABLE: { status: 503, meaning: 'Storage could not commit the callback; nothing was acknowledged, the sender may retry.' },
-  CP_ERR_SHUTTING_DOWN: { status: 503, meaning: 'The server is shutting down; the callback was not stored.' },
+  CP_ERR_SHUTTING_DOWN: { status: 503, meaning: 'The server is shutting down: a callback was not stored (the sender may retry); other requests are refused.' },
 } as const;
 
 /** One of the {@link ERROR_CODES}. */

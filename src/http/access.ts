@@ -20,7 +20,8 @@ export function isLoopbackAddress(address: string | undefined): boolean {
   return plain === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(plain) || plain === 'localhost';
 }
 
-function tokenMatches(expected: string, header: string | undefined): boolean {
+/** True when an Authorization header carries `Bearer <expected>` (compared in constant time). */
+export function tokenMatches(expected: string, header: string | undefined): boolean {
   const match = /^Bearer\s+(.+)$/i.exec(header ?? '');
   if (!match) return false;
   const given = Buffer.from(match[1]!.trim());

@@ -34,7 +34,7 @@ function toCallpulseError(error: FastifyError): CallpulseError {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const coded = toCallpulseError(error);
-    if (coded.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (coded.status >= 500 && coded.code !== 'CP_ERR_SHUTTING_DOWN') request.log.error({ err: error }, 'request failed');
     void reply.code(coded.status).send(errorBody(coded));
   });
   app.setNotFoundHandler((request, reply) => {

@@ -149,11 +149,28 @@ export const OPENAPI_DOCUMENT = {
         responses: { 200: { description: '{ successRate: { green, amber }, mos: { green, amber }, poorQualityBelow, shortCallSeconds }' }, ...readErrors },
       },
     },
+    '/api/v1/alerts': {
+      get: {
+        summary: 'The alert rules and the current state of every alert, firing first',
+        parameters: [{ name: 'state', in: 'query', schema: { type: 'string', enum: ['firing', 'all'] }, description: 'firing: only the alerts that fire. Default all.' }],
+        responses: {
+          200: { description: '{ rules: [{ name, metric, threshold, windowMinutes, minCalls, per, numbers, cooldownMinutes, notify, businessHours?, weeks? }], alerts: [{ rule, number, state: firing|ok, since, evaluatedAt, value, calls, message, notified }] }' },
+          ...readErrors,
+        },
+      },
+    },
     '/api/v1/live': {
       get: {
         summary: 'Server-Sent Events: newly stored calls, as they are committed',
         description: 'text/event-stream. First `event: hello`; then `event: calls` with `{ count, calls: [the newest 50 at most: callSid, accountSid, from, to, timestamp, status, durationSeconds, mos] }` at most every 250 ms; a comment line every 15 s.',
         responses: { 200: { description: 'The event stream', content: { 'text/event-stream': {} } }, ...readErrors },
+      },
+    },
+    '/metrics': {
+      get: {
+        summary: 'Prometheus metrics (text exposition format)',
+        description: 'The read API\'s access rule applies; CALLPULSE_METRICS_TOKEN, when set, is also accepted as a bearer token.',
+        responses: { 200: { description: 'text/plain; version=0.0.4', content: { 'text/plain': {} } }, ...readErrors },
       },
     },
     '/': { get: { summary: 'The dashboard (HTML; its data comes from this API)', responses: { 200: { description: 'The page' } } } },

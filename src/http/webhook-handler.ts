@@ -58,7 +58,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): (request: 
         rawBody,
         signature: signatureOf(request.headers),
       });
-      send(response, result.status, result.body);
+      // During shutdown the answer closes the connection: an idle keep-alive socket would hold the server open.
+      send(response, result.status, result.body, isClosing());
     } catch (error) {
       logger.error({ err: error }, 'webhook request failed');
       sendError(response, new CallpulseError('CP_ERR_INTERNAL', 'internal error; see the server log'));
@@ -67,12 +68,16 @@ export function createWebhookHandler(options: WebhookHandlerOptions): (request: 
 
   return (request, response) => {
     if (isClosing()) {
-      sendError(response, new CallpulseError('CP_ERR_SHUTTING_DOWN', 'the server is shutting down; the callback was not stored'), true);
+      const closing = new CallpulseError('CP_ERR_SHUTTING_DOWN', 'the server is shutting down; the callback was not stored');
+      ingest.refused(closing);
+      sendError(response, closing, true);
       return;
     }
     const declared = Number(request.headers['content-length'] ?? 0);
     if (declared > bodyLimit) {
-      sendError(response, tooLarge(), true);
+      const error = tooLarge();
+      ingest.refused(error);
+      sendError(response, error, true);
       response.on('finish', () => request.destroy());
       return;
     }
@@ -84,7 +89,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): (request: 
       size += chunk.length;
       if (size > bodyLimit) {
         refused = true;
-        sendError(response, tooLarge(), true);
+        const error = tooLarge();
+        ingest.refused(error);
+        sendError(response, error, true);
         response.on('finish', () => request.destroy());
         return;
       }

@@ -17,7 +17,11 @@ export interface ReplayReport {
 
 const PAGE = 1000;
 
-/** Replays the quarantine into the store; running it twice changes nothing the second time. */
+/**
+ * Replays the quarantine into the store; running it twice changes nothing the second time. (In privacy mode
+ * a quarantined caller's number is a hash already: it stays as it is, and such a call has no caller country
+ * and cannot be a repeat caller.)
+ */
 export async function replayQuarantine(store: CallStore): Promise<ReplayReport> {
   const report: ReplayReport = { examined: 0, accepted: 0, duplicates: 0, stillInvalid: [] };
   const entries = await store.listQuarantine({ includeReplayed: false, limit: Number.MAX_SAFE_INTEGER });

@@ -28,6 +28,11 @@ export interface CallWrite {
   delivery: DeliveryMeta;
   /** Set when this call is re-ingested from quarantine: that entry is marked replayed in the same transaction. */
   quarantineId?: number;
+  /**
+   * The caller's country, worked out from the number as received, when `event.from` no longer is that number
+   * (privacy mode sets it before hashing: store/caller-privacy.ts). Absent: the store works it out from `event.from`.
+   */
+  fromCountry?: string | null;
 }
 
 /** A signed callback that failed validation: kept with the reason so nothing is lost. */
@@ -240,6 +245,23 @@ export interface CallStore {
   /** Every delivery of a call, in order: the first (accepted) one, then each repeat. */
   listDeliveries(callSid: string): Promise<DeliveryRecord[]>;
   listQuarantine(options: { includeReplayed: boolean; limit: number }): Promise<QuarantineEntry[]>;
+  /** Alerts: the persisted state of every alert evaluated so far (alerts/evaluator.ts), in no particular order. */
+  listAlertStates(): Promise<AlertStateRecord[]>;
+  /**
+   * Alerts: saves one evaluation in one transaction: each state replaces the one of its (rule, subject),
+   * and the notifications it decided are queued. So a restart finds either both or neither.
+   */
+  saveAlertEvaluation(states: readonly AlertStateRecord[], notifications: readonly NewAlertNotification[]): Promise<void>;
+  /** Alerts: the queued notifications neither sent nor given up, in the order they were queued, at most `limit`. */
+  listPendingNotifications(limit: number): Promise<AlertNotificationRecord[]>;
+  /** Alerts: records one delivery attempt of queued notification `id` (sent, to retry at a later time, or given up). */
+  recordNotificationAttempt(id: number, attempt: NotificationAttempt): Promise<void>;
+  /**
+   * Retention: deletes, in one transaction, at most about `limit` rows of what is older than the cutoffs
+   * (see RetentionCutoffs) and says how many of each went. Callers repeat it until it deletes nothing, so
+   * ingest is never held up by one long delete.
+   */
+  purgeBefore(cutoffs: RetentionCutoffs, limit: number): Promise<PurgeCounts>;
   /** The merged rollup stats of whole buckets, summed over the dimensions given (metrics/rollups.ts dimensionsOf). */
   readRollups(units: readonly RollupUnit[], dimensions: readonly string[]): Promise<RollupStats>;
   /**
@@ -272,4 +294,76 @@ export interface CallStore {
   /** Storage can take writes now, and the schema is the one this code knows. Never throws. */
   health(): Promise<StoreHealth>;
   close(): Promise<void>;
+}
+
+/** Alerts: the state of one alert (a rule over all calls, or over one called number), as last evaluated. */
+export interface AlertStateRecord {
+  rule: string;
+  /** '' for a rule over all calls, else the called number. */
+  subject: string;
+  firing: boolean;
+  /** When the current state (firing or not) began, epoch ms. */
+  since: number;
+  /** When it was last evaluated, epoch ms. */
+  evaluatedAt: number;
+  /** The rule's figure at the last evaluation; null when the window could not tell (too few calls...). */
+  value: number | null;
+  /** The calls in the window at the last evaluation. */
+  calls: number;
+  /** The last evaluation in words. */
+  message: string;
+  /** The last state notified: `firing`, `resolved`, or null when nothing was ever queued. */
+  notified: 'firing' | 'resolved' | null;
+  /** When the last firing notification was queued (the cooldown counts from it), epoch ms, or null. */
+  lastFiringNoticeAt: number | null;
+}
+
+/** Alerts: a notification to queue for one target. */
+export interface NewAlertNotification {
+  rule: string;
+  subject: string;
+  /** The target's name (alerts.targets); its URL is read from the configuration when sending, never stored. */
+  target: string;
+  event: 'firing' | 'resolved';
+  /** The alert as JSON text; alerts/notify.ts shapes it for the target when sending. */
+  payload: string;
+  createdAt: number;
+}
+
+/** Alerts: a queued notification and its delivery so far. */
+export interface AlertNotificationRecord extends NewAlertNotification {
+  id: number;
+  attempts: number;
+  /** Not to be sent before this, epoch ms. */
+  nextAttemptAt: number;
+  sentAt: number | null;
+  /** When it was given up. */
+  failedAt: number | null;
+  lastError: string | null;
+}
+
+/** Alerts: how one delivery attempt went. */
+export type NotificationAttempt =
+  | { outcome: 'sent'; at: number }
+  | { outcome: 'retry'; at: number; error: string; nextAttemptAt: number }
+  | { outcome: 'failed'; at: number; error: string };
+
+/** Retention: what is older than these instants (epoch ms) is deleted; null keeps it. */
+export interface RetentionCutoffs {
+  /**
+   * Calls whose Timestamp is before this go, with their repeat deliveries; so do quarantine entries received
+   * before it, and alert notifications queued before it that were sent or given up.
+   */
+  callsBefore: number | null;
+  /** Rollup buckets (15-minute, day, month) that end at or before this go. */
+  rollupsBefore: number | null;
+}
+
+/** Retention: how many rows one purge deleted. */
+export interface PurgeCounts {
+  calls: number;
+  deliveries: number;
+  quarantine: number;
+  notifications: number;
+  rollups: number;
 }

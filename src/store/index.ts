@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import type { Logger } from '../domain/logger.js';
 import type { CallStore } from './call-store.js';
+import { withCallerPrivacy, type CallerPrivacy } from './caller-privacy.js';
 import { openPostgresStore } from './postgres/postgres-store.js';
 import type { SqliteOptions } from './sqlite/sqlite-database.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
@@ -18,6 +19,8 @@ export interface StoreOptions extends SqliteOptions {
   logger?: Logger;
   /** Refuse to create a new SQLite file: the database must already exist (e.g. the source of a copy). */
   mustExist?: boolean;
+  /** Privacy mode: every write item has its callers' numbers hashed before the backend sees it. */
+  privacy?: CallerPrivacy | null;
 }
 
 /** True when `database` names a PostgreSQL server rather than a SQLite file. */
@@ -27,6 +30,11 @@ export function isPostgresUrl(database: string): boolean {
 
 /** Opens the store `database` names (a SQLite file path, created if missing, or a postgres:// URL) and applies pending migrations. */
 export async function createStore(database: string, options: StoreOptions = {}): Promise<CallStore> {
+  const store = await openBackend(database, options);
+  return options.privacy ? withCallerPrivacy(store, options.privacy) : store;
+}
+
+async function openBackend(database: string, options: StoreOptions): Promise<CallStore> {
   if (isPostgresUrl(database)) return openPostgresStore(database, options);
   if (options.mustExist && !existsSync(database)) throw new Error(`no SQLite database at ${database}`);
   return openSqliteStore(database, options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs });

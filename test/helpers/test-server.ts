@@ -9,9 +9,9 @@ import type { FastifyInstance } from 'fastify';
 import { validateConfig, type RawSettings } from '../../src/config/schema.js';
 import { formBody, signForm } from './independent-signer.js';
 import { buildApp } from '../../src/http/app.js';
-import { Ingest } from '../../src/ingest/ingest.js';
-import { LiveFeed } from '../../src/ingest/live-feed.js';
-import { signingKeys } from '../../src/ingest/signing-keys.js';
+import { createServices, type Services } from '../../src/server.js';
+import { silentLogger } from '../../src/domain/logger.js';
+import { callerPrivacy } from '../../src/store/caller-privacy.js';
 import { createStore } from '../../src/store/index.js';
 import type { CallStore } from '../../src/store/call-store.js';
 
@@ -20,6 +20,8 @@ export const WEBHOOK = '/webhooks/signalwire/call-status';
 export interface TestServer {
   app: FastifyInstance;
   store: CallStore;
+  /** Ingest, the exporter, the alert evaluator and notifier... as the server wires them (none started). */
+  services: Services;
   /** http://127.0.0.1:PORT */
   baseUrl: string;
   /** The full webhook URL as the server sees it (what signatures cover when no PUBLIC_URL is set). */
@@ -35,18 +37,17 @@ export function tempDir(prefix = 'callpulse-test-'): { dir: string; cleanup: () 
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Starts an app with the given raw settings (signingKey, projectKeys, publicUrl, trustProxy, apiToken...). */
+/**
+ * Starts an app with the given raw settings (signingKey, projectKeys, publicUrl, trustProxy, apiToken, alerts...),
+ * wired as the server wires it; the background timers (alerts, retention) are not started.
+ */
 export async function startTestServer(settings: RawSettings = {}): Promise<TestServer> {
   const { dir, cleanup } = tempDir();
   const dbPath = join(dir, 'callpulse.db');
   const config = validateConfig({ database: dbPath, ...settings });
-  const store = await createStore(config.database);
-  const live = new LiveFeed();
-  const ingest = new Ingest(store, signingKeys(config.signing.defaultKeys, config.signing.projects), {
-    maxBatch: config.ingest.maxBatch,
-    observer: live,
-  });
-  const app = buildApp({ config, store, ingest, live });
+  const store = await createStore(config.database, { privacy: callerPrivacy(config.privacy) });
+  const services = createServices(config, store, silentLogger);
+  const app = buildApp({ config, store, ingest: services.ingest, live: services.live, exporter: services.exporter });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -54,12 +55,13 @@ export async function startTestServer(settings: RawSettings = {}): Promise<TestS
   return {
     app,
     store,
+    services,
     baseUrl,
     webhookUrl: baseUrl + WEBHOOK,
     dbPath,
     dir,
     async close() {
-      await app.close();
+      await Promise.all([app.close(), services.evaluator.stop(), services.notifier.stop()]);
       await store.close();
       cleanup();
     },

@@ -39,6 +39,11 @@ function memoryStore(): CallStore & { written: WriteItem[] } {
     async exportCalls() { return { records: [], lastId: null }; },
     async exportQuarantine() { return { records: [], lastId: null }; },
     async importCopies() { return { calls: 0, callsPresent: 0, repeats: 0, quarantine: 0, quarantinePresent: 0 }; },
+    async listAlertStates() { return []; },
+    async saveAlertEvaluation() {},
+    async listPendingNotifications() { return []; },
+    async recordNotificationAttempt() {},
+    async purgeBefore() { return { calls: 0, deliveries: 0, quarantine: 0, notifications: 0, rollups: 0 }; },
     async health() { return { writable: true, migrationsApplied: true }; },
     async close() {},
   };

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config/load.js';
 import { formatOfPath, importFile, type ImportFormat } from '../../ingest/import-file.js';
+import { callerPrivacy } from '../../store/caller-privacy.js';
 import { createStore } from '../../store/index.js';
 import { DATA_OPTIONS, DATA_OPTIONS_HELP, UsageError, type Command } from '../command.js';
 
@@ -33,7 +34,7 @@ ${DATA_OPTIONS_HELP}`,
     if (format !== 'ndjson' && format !== 'csv') throw new UsageError(`--format must be ndjson or csv, got "${format}"`);
     if (!existsSync(path)) throw new Error(`no file at ${path}`);
     const config = loadConfig({ config: values.config as string | undefined, db: values.db as string | undefined });
-    const store = await createStore(config.database);
+    const store = await createStore(config.database, { privacy: callerPrivacy(config.privacy) });
     try {
       const report = await importFile(store, path, format as ImportFormat);
       if (values.json) process.stdout.write(JSON.stringify(report) + '\n');

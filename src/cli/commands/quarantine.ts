@@ -5,6 +5,7 @@
  */
 import { loadConfig } from '../../config/load.js';
 import { replayQuarantine } from '../../ingest/quarantine.js';
+import { callerPrivacy } from '../../store/caller-privacy.js';
 import { createStore } from '../../store/index.js';
 import type { CallStore } from '../../store/call-store.js';
 import { DATA_OPTIONS, DATA_OPTIONS_HELP, UsageError, type Command } from '../command.js';
@@ -12,7 +13,7 @@ import { renderTable } from '../table.js';
 
 async function withStore<T>(values: Record<string, unknown>, work: (store: CallStore) => Promise<T>): Promise<T> {
   const config = loadConfig({ config: values.config as string | undefined, db: values.db as string | undefined });
-  const store = await createStore(config.database);
+  const store = await createStore(config.database, { privacy: callerPrivacy(config.privacy) });
   try {
     return await work(store);
   } finally {

@@ -4,6 +4,7 @@
  * not (their callbacks were lost), marked `source: api`, and say how many were missing.
  */
 import { reconcile, type ReconcileReport } from '../../signalwire/reconcile.js';
+import { callerPrivacy } from '../../store/caller-privacy.js';
 import { createStore } from '../../store/index.js';
 import { DATA_OPTIONS, UsageError, type Command } from '../command.js';
 import { parseDuration } from '../durations.js';
@@ -51,7 +52,7 @@ ${API_OPTIONS_HELP}`,
     const length = parseDuration('--since', sinceText, 60_000);
     const dryRun = values['dry-run'] === true;
     const { config, client } = apiClientFrom(values);
-    const store = await createStore(config.database);
+    const store = await createStore(config.database, { privacy: callerPrivacy(config.privacy) });
     let report: ReconcileReport;
     try {
       report = await reconcile(client, store, { since: new Date(Date.now() - length), dryRun });

@@ -8,8 +8,11 @@ import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { CallStatus } from '../../domain/call-event.js';
 import { storageUnavailable } from '../../domain/errors.js';
-import type { CallGroupKind, CallSource, CallStore, CopyOutcome, DeliveryRecord, RepeatCaller, QuarantineEntry, StoreHealth, StoredCall, WriteOutcome } from '../call-store.js';
+import type {
+  CallGroupKind, CallSource, CallStore, CopyOutcome, DeliveryRecord, PurgeCounts, RepeatCaller, QuarantineEntry, StoreHealth, StoredCall, WriteOutcome,
+} from '../call-store.js';
 import { addCall, emptyStats, type CallFilter, type RollupCall, type RollupStats } from '../../metrics/rollups.js';
+import { createAlertReader } from './sqlite-alerts.js';
 import { createCopyImporter, createCopyReader } from './sqlite-copy.js';
 import { isUnavailableError, openMigratedDatabase, schemaVersion, type SqliteOptions } from './sqlite-database.js';
 import { createRollupGroupReader, createRollupReader, createRollupSeriesReader } from './sqlite-rollups.js';
@@ -182,7 +185,12 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
     FROM calls WHERE created_at >= ? AND created_at < ? AND from_e164 = 1 AND (? IS NULL OR to_number = ?) AND (? IS NULL OR account_sid = ?)
     GROUP BY from_number, to_number HAVING SUM(repeated) > 0
     ORDER BY repeated DESC, calls DESC, "from", "to" LIMIT ?`);
+  const alertReader = createAlertReader(db);
   let closed = false;
+  const write = (command: WriterCommand): Promise<unknown> => {
+    if (closed) return Promise.reject(storageUnavailable('the store is closed'));
+    return writer.request(command);
+  };
 
   return {
     capabilities: { concurrentBatches: 2, keepsNulInText: true },
@@ -252,6 +260,26 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
         raw: JSON.parse(row.raw) as Record<string, unknown>,
         replayedAt: row.replayed_at === null ? null : new Date(row.replayed_at),
       }));
+    },
+
+    async listAlertStates() {
+      return alertReader.listStates();
+    },
+
+    async saveAlertEvaluation(states, notifications) {
+      await write({ type: 'alerts', states: [...states], notifications: [...notifications] });
+    },
+
+    async listPendingNotifications(limit) {
+      return alertReader.listPending(limit);
+    },
+
+    async recordNotificationAttempt(id, attempt) {
+      await write({ type: 'notification-attempt', notificationId: id, attempt });
+    },
+
+    async purgeBefore(cutoffs, limit) {
+      return (await write({ type: 'purge', cutoffs, limit })) as PurgeCounts;
     },
 
     async readRollups(units, dimensions) {

@@ -2,15 +2,25 @@
  * @module
  * The SQLite writer thread. better-sqlite3 is synchronous, so a commit (with its fsync) would stop the
  * event loop; here it runs beside it, and the next batch fills while this one commits. Messages:
- * `write` (a batch, answered with outcomes after the commit), `health` (takes the write lock), `close`.
+ * `write` (a batch, answered with outcomes after the commit), `alerts` and `notification-attempt` (alert
+ * state), `purge` (retention), `health` (takes the write lock), `close`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isUnavailableError, LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type SqliteOptions } from './sqlite-database.js';
+import type { AlertStateRecord, NewAlertNotification, NotificationAttempt, RetentionCutoffs } from '../call-store.js';
+import { createAlertWriter } from './sqlite-alerts.js';
+import { createPurger } from './sqlite-retention.js';
 import { createBatchWriter } from './sqlite-writer.js';
 import type { WriteRow } from './write-rows.js';
 
 /** What the writer is asked to do. */
-export type WriterCommand = { type: 'write'; rows: WriteRow[] } | { type: 'health' } | { type: 'close' };
+export type WriterCommand =
+  | { type: 'write'; rows: WriteRow[] }
+  | { type: 'alerts'; states: AlertStateRecord[]; notifications: NewAlertNotification[] }
+  | { type: 'notification-attempt'; notificationId: number; attempt: NotificationAttempt }
+  | { type: 'purge'; cutoffs: RetentionCutoffs; limit: number }
+  | { type: 'health' }
+  | { type: 'close' };
 
 /** A command with the id its answer carries. */
 export type WriterRequest = WriterCommand & { id: number };
@@ -24,11 +34,19 @@ const { path, options } = workerData as { path: string; options: SqliteOptions }
 const port = parentPort!;
 const db = openDatabase(path, options);
 const writeBatch = createBatchWriter(db);
+const alerts = createAlertWriter(db);
+const purge = createPurger(db);
 
 function handle(request: WriterRequest): unknown {
   switch (request.type) {
     case 'write':
       return writeBatch(request.rows);
+    case 'alerts':
+      return alerts.save(request.states, request.notifications);
+    case 'notification-attempt':
+      return alerts.recordAttempt(request.notificationId, request.attempt);
+    case 'purge':
+      return purge(request.cutoffs, request.limit);
     case 'health':
       db.transaction(() => undefined).immediate(); // takes the write lock
       return { writable: true, migrationsApplied: schemaVersion(db) === LATEST_SCHEMA_VERSION };

@@ -33,8 +33,9 @@ export function createBatchWriter(db: Database.Database): (rows: readonly WriteR
   const knownNumbers = new Set<string>();
 
   function writeCall(row: CallRow, newCalls: RollupCall[], newlyRepeated: RollupCall[]): WriteOutcome {
-    const [, callSid, accountSid, from, to, fromE164, , createdAt, , status, durationSeconds, mos, source, receivedAt, method, contentType, raw, quarantineId] = row;
-    const fromCountry = callerCountry(from);
+    const [, callSid, accountSid, from, to, fromE164, , createdAt, , status, durationSeconds, mos, source, receivedAt, method, contentType, raw, givenCountry, quarantineId] = row;
+    // In privacy mode `from` is a hash: the country was worked out from the real number and comes with the row.
+    const fromCountry = givenCountry === undefined ? callerCountry(from) : givenCountry;
     const insert = insertCall.run(...row.slice(1, 17), fromCountry);
     const inserted = insert.changes === 1;
     if (inserted) {

@@ -10,7 +10,8 @@ import type { WriteItem } from '../call-store.js';
 export type CallRow = [
   kind: 'call', callSid: string, accountSid: string, from: string, to: string, fromE164: number, toE164: number,
   createdAt: number, timestampText: string, status: string, durationSeconds: number | null, mos: number | null,
-  source: string, receivedAt: number, method: string, contentType: string | null, raw: string, quarantineId: number | null,
+  source: string, receivedAt: number, method: string, contentType: string | null, raw: string, fromCountry: string | null | undefined,
+  quarantineId: number | null,
 ];
 
 /** A quarantine entry: the values of the quarantine table's columns. */
@@ -30,6 +31,7 @@ export function toWriteRow(item: WriteItem): WriteRow {
   return [
     'call', event.callSid, event.accountSid, event.from, event.to, event.fromIsE164 ? 1 : 0, event.toIsE164 ? 1 : 0,
     event.timestamp.getTime(), event.timestampText, event.status, event.durationSeconds, event.mos,
-    item.source, delivery.receivedAt.getTime(), delivery.method, delivery.contentType, JSON.stringify(item.raw), item.quarantineId ?? null,
+    item.source, delivery.receivedAt.getTime(), delivery.method, delivery.contentType, JSON.stringify(item.raw), item.fromCountry,
+    item.quarantineId ?? null,
   ];
 }

@@ -117,4 +117,42 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'alert states and notifications',
+    sql: `
+      -- The state of each alert: a rule over all calls (subject '') or over one called number (alerts/evaluator.ts).
+      CREATE TABLE alert_states (
+        rule TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        firing INTEGER NOT NULL,            -- 1 while the rule's condition holds
+        since INTEGER NOT NULL,             -- when the current state began, epoch ms
+        evaluated_at INTEGER NOT NULL,
+        value REAL,                         -- the rule's figure at the last evaluation (NULL: not enough calls)
+        calls INTEGER NOT NULL,
+        message TEXT NOT NULL,
+        notified TEXT,                      -- the last state notified: 'firing' | 'resolved' | NULL
+        last_firing_notice_at INTEGER,      -- when the last firing notification was queued (cooldown)
+        PRIMARY KEY (rule, subject)
+      ) WITHOUT ROWID;
+      -- Notifications queued with the evaluation that decided them, delivered (with retries) by alerts/notify.ts.
+      CREATE TABLE alert_notifications (
+        id INTEGER PRIMARY KEY,
+        rule TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        target TEXT NOT NULL,               -- the target's name; its URL stays in the configuration
+        event TEXT NOT NULL,                -- 'firing' | 'resolved'
+        payload TEXT NOT NULL,              -- the alert, JSON
+        created_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        sent_at INTEGER,
+        failed_at INTEGER,                  -- given up
+        last_error TEXT
+      );
+      CREATE INDEX alert_notifications_pending ON alert_notifications (id) WHERE sent_at IS NULL AND failed_at IS NULL;
+      -- Retention deletes quarantine entries by arrival.
+      CREATE INDEX quarantine_received_at ON quarantine (received_at);
+    `,
+  },
 ];
