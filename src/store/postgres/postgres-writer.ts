@@ -26,13 +26,18 @@ const INSERT_QUARANTINE = `INSERT INTO quarantine (received_at, method, content_
 
 const MARK_REPLAYED = 'UPDATE quarantine SET replayed_at = $1 WHERE id = ANY($2::bigint[])';
 
+/** The caller's country: the one the item carries (privacy mode works it out before hashing), else from From. */
+function fromCountry(item: CallWrite): string | null {
+  return item.fromCountry !== undefined ? item.fromCountry : callerCountry(item.event.from);
+}
+
 function callRow(item: CallWrite): ArrayElement[] {
   const { event, delivery } = item;
   return [
     pgText(event.callSid), pgText(event.accountSid), pgText(event.from), pgText(event.to), event.fromIsE164, event.toIsE164,
     event.timestamp.getTime(), pgText(event.timestampText), event.status, event.durationSeconds, event.mos, item.source,
     delivery.receivedAt.getTime(), pgText(delivery.method), delivery.contentType === null ? null : pgText(delivery.contentType),
-    JSON.stringify(item.raw), callerCountry(event.from),
+    JSON.stringify(item.raw), fromCountry(item),
   ];
 }
 
@@ -86,7 +91,7 @@ export function createBatchWriter(pool: pg.Pool): (items: readonly WriteItem[]) 
           const { event } = item;
           newCalls.push({
             createdAt: event.timestamp.getTime(), accountSid: pgText(event.accountSid), to: pgText(event.to), status: event.status,
-            durationSeconds: event.durationSeconds, mos: event.mos, fromCountry: callerCountry(event.from), repeated,
+            durationSeconds: event.durationSeconds, mos: event.mos, fromCountry: fromCountry(item), repeated,
           });
           result[i] = 'accepted';
         } else {
