@@ -10,11 +10,13 @@ import type pg from 'pg';
 import { storageUnavailable } from '../../domain/errors.js';
 import { silentLogger, type Logger } from '../../domain/logger.js';
 import type { CallStore, StoreHealth } from '../call-store.js';
+import { listAlertStates, listPendingNotifications, recordNotificationAttempt, saveAlertEvaluation } from './postgres-alerts.js';
 import { createPool, isUnavailableError, parsePostgresUrl, type PostgresOptions } from './postgres-connection.js';
 import { createCopyReader, importCopies } from './postgres-copy.js';
 import { migrate } from './postgres-migrate.js';
 import { LATEST_SCHEMA_VERSION } from './migrations/index.js';
 import { createReads } from './postgres-reads.js';
+import { purgeBefore } from './postgres-retention.js';
 import { readRollupGroups, readRollups, readRollupSeries } from './postgres-rollups.js';
 import { createBatchWriter } from './postgres-writer.js';
 
@@ -99,6 +101,24 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     async importCopies(batch) {
       if (closed) throw storageUnavailable('the store is closed');
       return guarded(target.label, () => importCopies(pool, batch));
+    },
+
+    listAlertStates: read('listAlertStates', () => listAlertStates(pool)),
+    listPendingNotifications: read('listPendingNotifications', (limit) => listPendingNotifications(pool, limit)),
+
+    async saveAlertEvaluation(states, notifications) {
+      if (closed) throw storageUnavailable('the store is closed');
+      return guarded(target.label, () => saveAlertEvaluation(pool, states, notifications));
+    },
+
+    async recordNotificationAttempt(id, attempt) {
+      if (closed) throw storageUnavailable('the store is closed');
+      return guarded(target.label, () => recordNotificationAttempt(pool, id, attempt));
+    },
+
+    async purgeBefore(cutoffs, limit) {
+      if (closed) throw storageUnavailable('the store is closed');
+      return guarded(target.label, () => purgeBefore(pool, cutoffs, limit));
     },
 
     async health(): Promise<StoreHealth> {

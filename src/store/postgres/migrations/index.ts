@@ -111,6 +111,45 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'alert states and notifications',
+    sql: `
+      -- The state of each alert: a rule over all calls (subject '') or over one called number (alerts/evaluator.ts).
+      CREATE TABLE alert_states (
+        rule TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        firing BOOLEAN NOT NULL,             -- true while the rule's condition holds
+        since BIGINT NOT NULL,               -- when the current state began, epoch ms
+        evaluated_at BIGINT NOT NULL,
+        value DOUBLE PRECISION,              -- the rule's figure at the last evaluation (NULL: not enough calls)
+        calls BIGINT NOT NULL,
+        message TEXT NOT NULL,
+        notified TEXT,                       -- the last state notified: 'firing' | 'resolved' | NULL
+        last_firing_notice_at BIGINT,        -- when the last firing notification was queued (cooldown)
+        PRIMARY KEY (rule, subject)
+      );
+      -- Notifications queued with the evaluation that decided them, delivered (with retries) by alerts/notify.ts.
+      CREATE TABLE alert_notifications (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        rule TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        target TEXT NOT NULL,                -- the target's name; its URL stays in the configuration
+        event TEXT NOT NULL,                 -- 'firing' | 'resolved'
+        payload TEXT NOT NULL,               -- the alert, JSON
+        created_at BIGINT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at BIGINT NOT NULL,
+        sent_at BIGINT,
+        failed_at BIGINT,                    -- given up
+        last_error TEXT
+      );
+      CREATE INDEX alert_notifications_pending ON alert_notifications (id) WHERE sent_at IS NULL AND failed_at IS NULL;
+      -- Retention deletes, oldest first, the notifications that were sent or given up.
+      CREATE INDEX alert_notifications_created_at ON alert_notifications (created_at);
+      -- (quarantine (received_at), which retention also reads, is indexed since migration 1.)
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */
