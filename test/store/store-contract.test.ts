@@ -85,13 +85,13 @@ for (const backend of BACKENDS) {
 
     it('opens with its schema applied and healthy; a second open applies nothing', async () => {
       await withStore(fresh, async (store, db) => {
-        assert.equal(store.schema.version, 2);
-        assert.deepEqual(store.schema.applied, ['1 calls, deliveries and quarantine', '2 rollups']);
+        assert.equal(store.schema.version, 3);
+        assert.deepEqual(store.schema.applied, ['1 calls, deliveries and quarantine', '2 rollups', '3 alert states and notifications']);
         assert.deepEqual(await store.health(), { writable: true, migrationsApplied: true });
-        assert.deepEqual(await db.scan('SELECT version FROM schema_migrations ORDER BY version'), [{ version: 1 }, { version: 2 }]);
+        assert.deepEqual(await db.scan('SELECT version FROM schema_migrations ORDER BY version'), [{ version: 1 }, { version: 2 }, { version: 3 }]);
         const again = await createStore(db.database);
         try {
-          assert.deepEqual(again.schema, { version: 2, applied: [] });
+          assert.deepEqual(again.schema, { version: 3, applied: [] });
         } finally {
           await again.close();
         }
@@ -408,6 +408,120 @@ for (const backend of BACKENDS) {
         for (const store of [source, target, back]) await store.close();
         for (const db of [sourceDb, targetDb, backDb]) await db.drop();
       }
+    });
+
+    it("uses a write item's caller country when it carries one, else works it out from From", async () => {
+      await withStore(fresh, async (store, db) => {
+        const fields = { AccountSid: 'AC1', From: '+14155550100', To: '+15550000001', CallStatus: 'completed', CallDuration: '10', AudioInMos: '' };
+        const carried = callWrite({ ...fields, CallSid: 'CA-fc-1', Timestamp: '2024-05-01T10:00:00Z' });
+        const worked = callWrite({ ...fields, CallSid: 'CA-fc-2', Timestamp: '2024-05-01T10:01:00Z' });
+        const none = callWrite({ ...fields, CallSid: 'CA-fc-3', Timestamp: '2024-05-01T10:02:00Z' });
+        await store.writeBatch([{ ...carried, fromCountry: 'FR' }, worked, { ...none, fromCountry: null }]);
+        assert.deepEqual(await db.scan('SELECT call_sid, from_country FROM calls ORDER BY call_sid'), [
+          { call_sid: 'CA-fc-1', from_country: 'FR' }, { call_sid: 'CA-fc-2', from_country: 'US' }, { call_sid: 'CA-fc-3', from_country: null },
+        ]);
+        // The day's country splits count them the same way: FR 1, US 1, unknown 1.
+        const byCountry = await store.readRollupGroups([D(Date.UTC(2024, 4, 1))], 'c:', 'split');
+        assert.deepEqual(new Map([...byCountry].map(([country, stats]) => [country, stats.calls])), new Map([['FR', 1], ['US', 1], ['', 1]]));
+      });
+    });
+
+    it('alert states: saved, replaced per rule and subject, read back as saved', async () => {
+      await withStore(fresh, async (store, db) => {
+        assert.deepEqual(await store.listAlertStates(), []);
+        const all = { rule: 'success-rate', subject: '', firing: true, since: 1_000, evaluatedAt: 2_000, value: 0.8125, calls: 48, message: 'success rate 81.3% < 90%', notified: 'firing' as const, lastFiringNoticeAt: 2_000 };
+        const one = { rule: 'success-rate', subject: '+15550001111', firing: false, since: 500, evaluatedAt: 2_000, value: null, calls: 3, message: 'too few calls', notified: null, lastFiringNoticeAt: null };
+        await store.saveAlertEvaluation([all, one], []);
+        const byKey = (states: Awaited<ReturnType<CallStore['listAlertStates']>>) => [...states].sort((a, b) => (a.subject < b.subject ? -1 : 1));
+        assert.deepEqual(byKey(await store.listAlertStates()), [all, one]);
+        // The next evaluation resolves the first: its row is replaced, the other stays as it was.
+        const resolved = { ...all, firing: false, since: 62_000, evaluatedAt: 62_000, value: 0.975, calls: 40, message: 'success rate 97.5%', notified: 'resolved' as const };
+        await store.saveAlertEvaluation([resolved], []);
+        assert.deepEqual(byKey(await store.listAlertStates()), [resolved, one]);
+        assert.equal(await db.count('alert_states'), 2);
+        assert.equal(await db.count('alert_notifications'), 0);
+      });
+    });
+
+    it('an evaluation is saved in one transaction: a notification that cannot be stored leaves its states unsaved too', async () => {
+      await withStore(fresh, async (store, db) => {
+        const state = { rule: 'r', subject: '', firing: false, since: 1, evaluatedAt: 1, value: 1, calls: 1, message: 'ok', notified: null, lastFiringNoticeAt: null };
+        await store.saveAlertEvaluation([state], []);
+        const firing = { ...state, firing: true, since: 2, evaluatedAt: 2, value: 0.5, message: 'firing', notified: 'firing' as const, lastFiringNoticeAt: 2 };
+        // created_at is NOT NULL in both schemas: NaN cannot be stored as a time.
+        const broken = { rule: 'r', subject: '', target: 'ops', event: 'firing' as const, payload: '{}', createdAt: Number.NaN };
+        await assert.rejects(store.saveAlertEvaluation([firing], [broken]));
+        assert.deepEqual(await store.listAlertStates(), [state]);
+        assert.equal(await db.count('alert_notifications'), 0);
+      });
+    });
+
+    it('notifications: queued in order, listed while pending (at most limit), every attempt recorded', async () => {
+      await withStore(fresh, async (store, db) => {
+        const n1 = { rule: 'r1', subject: '', target: 'ops', event: 'firing' as const, payload: '{"n":1}', createdAt: 1_000 };
+        const n2 = { rule: 'r1', subject: '+15550001111', target: 'slack', event: 'firing' as const, payload: '{"n":2}', createdAt: 1_000 };
+        const n3 = { rule: 'r2', subject: '', target: 'ops', event: 'resolved' as const, payload: '{"n":3}', createdAt: 3_000 };
+        await store.saveAlertEvaluation([], [n1, n2]);
+        await store.saveAlertEvaluation([], [n3]);
+        const fresh3 = { attempts: 0, sentAt: null, failedAt: null, lastError: null };
+        const pending = await store.listPendingNotifications(10);
+        assert.deepEqual(pending.map(({ id: _, ...rest }) => rest), [
+          { ...n1, ...fresh3, nextAttemptAt: 1_000 }, { ...n2, ...fresh3, nextAttemptAt: 1_000 }, { ...n3, ...fresh3, nextAttemptAt: 3_000 },
+        ]);
+        const [id1, id2, id3] = pending.map((n) => n.id) as [number, number, number];
+        assert.ok(id1 < id2 && id2 < id3, 'ids follow the queue');
+        assert.deepEqual((await store.listPendingNotifications(2)).map((n) => n.id), [id1, id2]);
+
+        // n1: a retry (its error cut to 500 characters), then sent; n2: given up.
+        await store.recordNotificationAttempt(id1, { outcome: 'retry', at: 1_100, error: 'x'.repeat(600), nextAttemptAt: 6_100 });
+        const retried = (await store.listPendingNotifications(1))[0]!;
+        assert.deepEqual([retried.id, retried.attempts, retried.nextAttemptAt, retried.lastError], [id1, 1, 6_100, 'x'.repeat(500)]);
+        await store.recordNotificationAttempt(id1, { outcome: 'sent', at: 6_200 });
+        await store.recordNotificationAttempt(id2, { outcome: 'failed', at: 1_200, error: 'HTTP 404 Not Found' });
+        assert.deepEqual((await store.listPendingNotifications(10)).map((n) => n.id), [id3]);
+        assert.deepEqual(await db.scan('SELECT id, attempts, next_attempt_at, sent_at, failed_at, last_error FROM alert_notifications ORDER BY id'), [
+          { id: id1, attempts: 2, next_attempt_at: 6_100, sent_at: 6_200, failed_at: null, last_error: null },
+          { id: id2, attempts: 1, next_attempt_at: 1_000, sent_at: null, failed_at: 1_200, last_error: 'HTTP 404 Not Found' },
+          { id: id3, attempts: 0, next_attempt_at: 3_000, sent_at: null, failed_at: null, last_error: null },
+        ]);
+      });
+    });
+
+    it('purges what is older than the cutoffs, bounded per call, and says how much went', async () => {
+      await withStore(fresh, async (store, db) => {
+        const JAN = '2024-01-10T10:00:00Z';
+        const FEB_1 = Date.UTC(2024, 1, 1);
+        const old = call('CA-old', JAN, 'completed', '60', '4.00');
+        await store.writeBatch([old, call('CA-new', '2024-03-05T10:00:00Z', 'failed', '0', '')]);
+        await store.writeBatch([callWrite(old.raw as Record<string, string>)]); // a repeat delivery of the old call
+        await store.writeBatch([
+          quarantineWrite({ CallSid: 'CA-q-old' }, undefined, new Date(Date.UTC(2024, 0, 5))),
+          quarantineWrite({ CallSid: 'CA-q-new' }, undefined, new Date(Date.UTC(2024, 2, 5))),
+        ]);
+        await store.saveAlertEvaluation([], [
+          { rule: 'r', subject: '', target: 'ops', event: 'firing', payload: '{"n":"old-sent"}', createdAt: Date.UTC(2024, 0, 11) },
+          { rule: 'r', subject: '', target: 'ops', event: 'resolved', payload: '{"n":"old-pending"}', createdAt: Date.UTC(2024, 0, 12) },
+        ]);
+        const [sent] = await store.listPendingNotifications(1);
+        await store.recordNotificationAttempt(sent!.id, { outcome: 'sent', at: Date.UTC(2024, 0, 11) });
+
+        // Calls, quarantine and notifications only: the rollups stay.
+        assert.deepEqual(await store.purgeBefore({ callsBefore: FEB_1, rollupsBefore: null }, 1000), { calls: 1, deliveries: 1, quarantine: 1, notifications: 1, rollups: 0 });
+        assert.deepEqual(await db.scan('SELECT call_sid FROM calls'), [{ call_sid: 'CA-new' }]);
+        assert.equal(await db.count('deliveries'), 0);
+        assert.deepEqual((await db.scan<{ raw: string }>('SELECT raw FROM quarantine')).map((r) => JSON.parse(r.raw).CallSid), ['CA-q-new']);
+        assert.deepEqual((await db.scan<{ payload: string }>('SELECT payload FROM alert_notifications')).map((r) => JSON.parse(r.payload).n), ['old-pending']);
+        assert.equal((await store.readRollups([M(Date.UTC(2024, 0, 1))], ['*'])).calls, 1, "January's rollups still count the deleted call");
+
+        // The rollups of January's call, by hand: 3 dimensions ('*', 'a:AC1', 'a:AC1|n:+15550000001') at 3 levels,
+        // plus a status and a country split of each at the day and month levels: 9 + 12 = 21 rows; at most 5 a run.
+        const first = await store.purgeBefore({ callsBefore: null, rollupsBefore: FEB_1 }, 5);
+        assert.deepEqual(first, { calls: 0, deliveries: 0, quarantine: 0, notifications: 0, rollups: 5 });
+        assert.equal((await store.purgeBefore({ callsBefore: null, rollupsBefore: FEB_1 }, 1000)).rollups, 16);
+        assert.deepEqual(await store.purgeBefore({ callsBefore: FEB_1, rollupsBefore: FEB_1 }, 1000), { calls: 0, deliveries: 0, quarantine: 0, notifications: 0, rollups: 0 });
+        assert.equal((await store.readRollups([M(Date.UTC(2024, 0, 1))], ['*'])).calls, 0);
+        assert.equal((await store.readRollups([M(Date.UTC(2024, 2, 1))], ['*'])).calls, 1, "March's rollups stay");
+      });
     });
 
     it('rejects writes with the storage-unavailable error once closed', async () => {
