@@ -1,24 +1,31 @@
 /**
- * The PostgreSQL part of the metrics benchmark: the history database (metrics-dataset.ts) copied once into
- * a PostgreSQL schema with `callpulse copy`'s code (kept between runs, like bench/.cache: copying millions
- * of calls takes a while), then the same queries through the metrics engine on the PostgreSQL store,
- * beside the SQLite figures of the same run, with the engine's answers compared between the two stores.
- * The server is BENCH_DATABASE_URL (else TEST_DATABASE_URL); without either it is skipped, and says so.
+ * The PostgreSQL part of the metrics benchmark: a history database (metrics-dataset.ts) copied once into
+ * a PostgreSQL schema with `callpulse copy`'s code (kept between runs, like bench/.cache), then the same
+ * queries through the metrics engine on the PostgreSQL store, beside the SQLite figures of the same
+ * database, with the engine's answers compared between the two stores. The copy is of a smaller history
+ * of its own (`--postgres-metrics-calls`, 200,000 calls by default) unless asked otherwise: copying the
+ * 10 million calls of the Metrics section into PostgreSQL would take hours. When its size differs from the
+ * Metrics section's, the SQLite figures are measured again on that smaller database, so both columns are
+ * of the same data. The server is BENCH_DATABASE_URL (else TEST_DATABASE_URL); without either it is
+ * skipped, and says so.
  */
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { MetricsEngine } from '../src/metrics/engine.js';
 import { copyStore } from '../src/store/copy-store.js';
 import { createStore } from '../src/store/index.js';
-import type { DatasetInfo } from './metrics-dataset.js';
-import { queries, type MetricsReport } from './metrics-bench.js';
+import { ensureDataset, type DatasetInfo } from './metrics-dataset.js';
+import { queries, runMetricsBench, type MetricsReport } from './metrics-bench.js';
 import { writeSection } from './results-file.js';
 import { median } from './stats.js';
 
 export interface PostgresMetricsOptions {
+  /** The Metrics section's history database. */
   dataset: DatasetInfo;
+  /** How many calls to measure PostgreSQL on: the Metrics section's database when equal, else one of its own. */
+  calls: number;
   rounds: number;
-  /** The SQLite figures of the same run (runMetricsBench), shown beside and compared. */
+  /** The SQLite figures of the Metrics section (runMetricsBench), shown beside and compared when of the same database. */
   sqlite: MetricsReport;
   machineLine: string;
   /** The results file to update, or null to only print. */
@@ -73,11 +80,19 @@ async function ensureCopied(dataset: DatasetInfo, database: string, url: string,
 
 /** Measures the engine's queries on PostgreSQL; prints them and writes their section (when `out`). */
 export async function runPostgresMetrics(options: PostgresMetricsOptions): Promise<void> {
-  const { dataset, rounds, sqlite, log } = options;
+  const { rounds, log } = options;
   const url = benchDatabaseUrl();
   if (url === null) {
     log('PostgreSQL metrics skipped: set BENCH_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/callpulse_test) to measure them');
     return;
+  }
+  let dataset = options.dataset;
+  let sqlite = options.sqlite;
+  if (options.calls !== dataset.calls) {
+    log(`PostgreSQL metrics on a history of ${options.calls.toLocaleString('en-US')} calls of its own, not the ${dataset.calls.toLocaleString('en-US')} above `
+      + '(copying those into PostgreSQL takes hours; --postgres-metrics-calls N to change it); its SQLite figures are measured again on it');
+    dataset = await ensureDataset(options.calls, log);
+    sqlite = await runMetricsBench(dataset, rounds, log);
   }
   const schema = `cp_bench_history_${dataset.calls}`;
   const parsed = new URL(url);
@@ -114,7 +129,10 @@ export async function runPostgresMetrics(options: PostgresMetricsOptions): Promi
   const markdown = `## Metrics on PostgreSQL at ${dataset.calls.toLocaleString('en-US')} calls
 
 Run on ${new Date().toISOString().slice(0, 10)}; ${options.machineLine}; PostgreSQL at ${parsed.host}${parsed.pathname}, schema ${schema}.
-The history database of the Metrics section, copied into PostgreSQL with \`callpulse copy\`'s code
+${dataset.calls === options.dataset.calls
+    ? 'The history database of the Metrics section'
+    : `A history database of ${dataset.calls.toLocaleString('en-US')} calls of its own (not the Metrics section's ${options.dataset.calls.toLocaleString('en-US')}: \`--postgres-metrics-calls N\` sets it; the SQLite column was measured on this same database)`},
+copied into PostgreSQL with \`callpulse copy\`'s code
 (${copySeconds === null ? 'cached from an earlier run' : `in this run: ${copySeconds.toFixed(0)} s, ${Math.round(dataset.calls / copySeconds).toLocaleString('en-US')} calls/s`}).
 The same queries through the metrics engine, ${rounds * 5} runs each, medians in ms; PostgreSQL runs on the same machine.
 The answers of both stores must be the same.

@@ -137,7 +137,7 @@ async function metricsBench(settings: Settings, machine: Machine): Promise<void>
     writeSection(settings.out, 'metrics', markdown);
     log(`wrote the Metrics section of ${settings.out}`);
   }
-  await runPostgresMetrics({ dataset, rounds: settings.metricsRounds, sqlite: report, machineLine, out: settings.out, log });
+  await runPostgresMetrics({ dataset, calls: settings.postgresMetricsCalls, rounds: settings.metricsRounds, sqlite: report, machineLine, out: settings.out, log });
 }
 
 /** The ingest benchmark: bare, naive and callpulse servers, interleaved. */
