@@ -32,7 +32,7 @@ export interface MetricsReport {
   plainRuns: number;
 }
 
-interface Query {
+export interface Query {
   name: string;
   engine: (engine: MetricsEngine) => Promise<string>;
   plain: (db: Database.Database) => unknown;
@@ -43,7 +43,7 @@ const SUMMARY_SQL = `SELECT COUNT(*) AS calls, SUM(status = 'completed') AS comp
   FROM calls WHERE created_at >= ? AND created_at < ?`;
 
 /** The four queries of the issue. The whole range does not fall on bucket edges, as a real "all time" would not. */
-function queries(): Query[] {
+export function queries(): Query[] {
   const whole = { from: HISTORY_END - HISTORY_DAYS * DAY + 7 * 60_000 + 13_000, to: HISTORY_END - 11 * 60_000 - 5_000 };
   const oneDay = { from: Date.UTC(2026, 9, 15, 4), to: Date.UTC(2026, 9, 16, 4) }; // 15 Oct 2026 in New York
   const month = { from: HISTORY_END - 30 * DAY, to: HISTORY_END };

@@ -1,7 +1,9 @@
 /**
  * Command-line options of `npm run bench`: `--quick` for a short smoke run, `--connections N`,
  * `--rounds N`, `--out FILE` (where to write the results; a quick run writes nowhere unless given),
- * `--only ingest|metrics`, `--metrics-calls N` (10 million by default, 200,000 when quick).
+ * `--only ingest|metrics`, `--metrics-calls N` (10 million by default, 200,000 when quick),
+ * `--postgres-metrics-calls N` (the PostgreSQL metrics run on a history database of their own, 200,000 calls by
+ * default, at most `--metrics-calls`: copying 10 million calls into PostgreSQL takes hours).
  */
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +30,18 @@ export interface Settings {
   metricsCalls: number;
   /** Interleaved rounds of the metrics queries. */
   metricsRounds: number;
+  /** Calls in the history database the PostgreSQL metrics are measured on (copied into PostgreSQL). */
+  postgresMetricsCalls: number;
+}
+
+/** The PostgreSQL metrics' default size: a copy that takes about a minute, not hours. */
+const DEFAULT_POSTGRES_METRICS_CALLS = 200_000;
+
+function callCount(name: string, text: string | undefined): number | null {
+  if (text === undefined) return null;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1000 || n > 100_000_000) throw new Error(`--${name} must be a whole number from 1000 to 100000000, got "${text}"`);
+  return n;
 }
 
 const DEFAULT_OUT = fileURLToPath(new URL('../../bench/RESULTS.md', import.meta.url));
@@ -50,15 +64,14 @@ export function readSettings(argv: string[]): Settings {
       out: { type: 'string' },
       only: { type: 'string' },
       'metrics-calls': { type: 'string' },
+      'postgres-metrics-calls': { type: 'string' },
     },
   });
   const only = values.only ?? 'all';
   if (only !== 'all' && only !== 'ingest' && only !== 'metrics') throw new Error(`--only must be ingest or metrics, got "${only}"`);
-  const metricsCalls = values['metrics-calls'] === undefined ? null : Number(values['metrics-calls']);
-  if (metricsCalls !== null && (!Number.isInteger(metricsCalls) || metricsCalls < 1000 || metricsCalls > 100_000_000)) {
-    throw new Error(`--metrics-calls must be a whole number from 1000 to 100000000, got "${values['metrics-calls']}"`);
-  }
   const quick = values.quick ?? false;
+  const metricsCalls = callCount('metrics-calls', values['metrics-calls']) ?? (quick ? 200_000 : 10_000_000);
+  const postgresMetricsCalls = callCount('postgres-metrics-calls', values['postgres-metrics-calls']) ?? DEFAULT_POSTGRES_METRICS_CALLS;
   return {
     quick,
     rounds: positiveInteger('rounds', values.rounds, quick ? 1 : 3),
@@ -70,7 +83,8 @@ export function readSettings(argv: string[]): Settings {
     pacedSockets: 64,
     out: values.out ?? (quick ? null : DEFAULT_OUT),
     only,
-    metricsCalls: metricsCalls ?? (quick ? 200_000 : 10_000_000),
+    metricsCalls,
     metricsRounds: quick ? 2 : 5,
+    postgresMetricsCalls: Math.min(postgresMetricsCalls, metricsCalls),
   };
 }

@@ -17,6 +17,8 @@ import { formatMetricsMarkdown, runMetricsBench } from './metrics-bench.js';
 import { ensureDataset } from './metrics-dataset.js';
 import { readSettings, type Settings } from './options.js';
 import { runPaced } from './paced-load.js';
+import { runPostgresIngest } from './postgres-ingest.js';
+import { runPostgresMetrics } from './postgres-metrics.js';
 import { checkTargets, formatConsole, formatMarkdown, summarize, type IngestReport, type RowCheck } from './report.js';
 import { writeSection } from './results-file.js';
 import { killAll, startTarget, type Target, type TargetName } from './targets.js';
@@ -135,6 +137,7 @@ async function metricsBench(settings: Settings, machine: Machine): Promise<void>
     writeSection(settings.out, 'metrics', markdown);
     log(`wrote the Metrics section of ${settings.out}`);
   }
+  await runPostgresMetrics({ dataset, calls: settings.postgresMetricsCalls, rounds: settings.metricsRounds, sqlite: report, machineLine, out: settings.out, log });
 }
 
 /** The ingest benchmark: bare, naive and callpulse servers, interleaved. */
@@ -169,6 +172,7 @@ async function ingestBench(dir: string, settings: Settings, machine: Machine): P
   } else {
     log('quick run: results not written (pass --out FILE to write them)');
   }
+  await runPostgresIngest({ settings, key, dir, sqlite: servers.find((s) => s.name === 'callpulse'), log });
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'callpulse-bench-'));

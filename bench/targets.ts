@@ -19,7 +19,7 @@ export interface Target {
   port: number;
   /** The webhook URL as the server rebuilds it from the Host header; what signatures cover. */
   url: string;
-  /** The SQLite file it writes, or null. */
+  /** The SQLite file it writes, or null (bare, or callpulse on another database). */
   dbPath: string | null;
   /** CPU seconds the server process has used so far (NaN where /proc is missing). */
   cpuSeconds(): number;
@@ -34,6 +34,8 @@ export interface StartOptions {
   key: string;
   /** Extra `node` flags for the callpulse process (e.g. --cpu-prof). */
   nodeFlags?: string[];
+  /** callpulse only: the database to use (e.g. a postgres:// URL) instead of a SQLite file in `dir`. */
+  database?: string;
 }
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -77,7 +79,7 @@ function commandFor(name: TargetName, port: number, dbPath: string, options: Sta
   const env: NodeJS.ProcessEnv = { ...process.env, SIGNALWIRE_SIGNING_KEY: options.key, LOG_LEVEL: 'warn' };
   for (const variable of CALLPULSE_ENV) delete env[variable];
   const cli = join(ROOT, 'bin', 'callpulse.js');
-  return { args: [...(options.nodeFlags ?? []), cli, 'serve', '--host', '127.0.0.1', '--port', String(port), '--db', dbPath], env };
+  return { args: [...(options.nodeFlags ?? []), cli, 'serve', '--host', '127.0.0.1', '--port', String(port), '--db', options.database ?? dbPath], env };
 }
 
 /** Starts one server on a free port and resolves once it accepts connections. */
@@ -111,7 +113,7 @@ export async function startTarget(name: TargetName, options: StartOptions): Prom
     name,
     port,
     url: `http://127.0.0.1:${port}${WEBHOOK_PATH}`,
-    dbPath: name === 'bare' ? null : dbPath,
+    dbPath: name === 'bare' || options.database !== undefined ? null : dbPath,
     cpuSeconds: () => processCpuSeconds(child.pid),
     async stop() {
       if (exitCode !== undefined) return exitCode;

@@ -87,7 +87,7 @@ export async function startServer(config: Config, logger: PinoLogger = pino({ le
   const refusal = unsafeStartReason(config);
   if (refusal) throw new Error(refusal);
   // Privacy mode: the store hashes callers' numbers in whatever is written to it.
-  const store = await createStore(config.database, { privacy: callerPrivacy(config.privacy) });
+  const store = await createStore(config.database, { logger, privacy: callerPrivacy(config.privacy) });
   const keys = signingKeys(config.signing.defaultKeys, config.signing.projects);
   const services = createServices(config, store, logger);
   const { ingest, live, exporter } = services;
@@ -120,7 +120,7 @@ export async function startServer(config: Config, logger: PinoLogger = pino({ le
   services.notifier.start();
   services.evaluator.start();
   services.retention.start();
-  logger.info({ url, database: config.database.replace(/\/\/[^@/]*@/, '//***@'), verified: keys.verifying }, `callpulse listening on ${url}`);
+  logger.info({ url, database: store.label, verified: keys.verifying }, `callpulse listening on ${url}`);
   return {
     app,
     store,

@@ -6,8 +6,10 @@
 import { ConfigError } from '../config/schema.js';
 import { parseCommandArgs, UsageError, type Command } from './command.js';
 import { alertsCommand } from './commands/alerts.js';
+import { copyCommand } from './commands/copy.js';
 import { demoCommand } from './commands/demo.js';
 import { importCommand } from './commands/import.js';
+import { migrateCommand } from './commands/migrate.js';
 import { numbersCommand } from './commands/numbers.js';
 import { quarantineCommand } from './commands/quarantine.js';
 import { reconcileCommand } from './commands/reconcile.js';
@@ -17,7 +19,8 @@ import { serveCommand } from './commands/serve.js';
 import { simulateCommand } from './commands/simulate.js';
 
 const COMMANDS: readonly Command[] = [
-  serveCommand, demoCommand, reportCommand, importCommand, quarantineCommand, numbersCommand, reconcileCommand, simulateCommand, alertsCommand, retentionCommand,
+  serveCommand, demoCommand, reportCommand, importCommand, quarantineCommand, numbersCommand, reconcileCommand, simulateCommand,
+  alertsCommand, retentionCommand, migrateCommand, copyCommand,
 ];
 
 function overview(): string {

@@ -52,8 +52,8 @@ export class Ingest {
     this.logger = options.logger ?? silentLogger;
     this.observer = options.observer ?? {};
     this.privacy = options.privacy ?? null;
-    // Stores commit on their own thread or connection: a second batch in flight keeps the writer busy.
-    this.committer = new GroupCommitter((items) => store.writeBatch(items), options.maxBatch, this.observer, 2);
+    // Stores commit on their own thread or connections: the next batch in flight keeps the writer busy.
+    this.committer = new GroupCommitter((items) => store.writeBatch(items), options.maxBatch, this.observer, store.capabilities.concurrentBatches);
   }
 
   /** Handles one callback request end to end and returns the answer to send. Never throws. */

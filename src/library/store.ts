@@ -23,7 +23,7 @@ export type { StoredCall } from '../store/call-store.js';
 
 /** Where and how to store calls. */
 export interface CallStoreOptions {
-  /** The SQLite database file (created with its folder when missing), as the service's `--db`. */
+  /** The SQLite database file (created with its folder when missing) or a postgres:// URL, as the service's `--db`. */
   database: string;
   /** The most calls committed in one transaction (default 1000). */
   maxBatch?: number | undefined;
@@ -135,13 +135,13 @@ function zoneOf(timeZone: string | undefined): string {
  */
 export async function createCallStore(options: CallStoreOptions): Promise<CallpulseStore> {
   if (options === null || typeof options !== 'object' || typeof options.database !== 'string' || options.database.trim() === '') {
-    throw new TypeError('callpulse: createCallStore needs { database }: the path of a SQLite file');
+    throw new TypeError('callpulse: createCallStore needs { database }: the path of a SQLite file or a postgres:// URL');
   }
   const maxBatch = options.maxBatch ?? 1000;
   if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) throw new TypeError(`callpulse: maxBatch must be a whole number, 1 or more, got ${JSON.stringify(maxBatch)}`);
   const store: CallStore = await createStore(options.database);
   const engine = new MetricsEngine(store, { ...DEFAULT_SUMMARY_OPTIONS, ...options.metrics });
-  const committer = new GroupCommitter<WriteItem, WriteOutcome>((items) => store.writeBatch(items), maxBatch, {}, 2);
+  const committer = new GroupCommitter<WriteItem, WriteOutcome>((items) => store.writeBatch(items), maxBatch, {}, store.capabilities.concurrentBatches);
   let closed = false;
 
   async function write(item: WriteItem): Promise<WriteOutcome> {

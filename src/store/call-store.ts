@@ -1,7 +1,8 @@
 /**
  * @module
- * The store interface every backend implements (SQLite now, PostgreSQL later), with the records it
- * reads and writes. Ingest, metrics and the CLI depend on this interface only, never on a backend.
+ * The store interface every backend implements (SQLite, PostgreSQL), with the records it reads and
+ * writes and the capability flags where backends differ. Ingest, metrics and the CLI depend on this
+ * interface only, never on a backend.
  */
 import type { CallStatus, CallStatusEvent } from '../domain/call-event.js';
 import type { FieldProblem } from '../domain/errors.js';
@@ -147,8 +148,95 @@ export interface StoreHealth {
   detail?: string;
 }
 
+/** Where backends differ, as flags callers read (never the backend's name). */
+export interface StoreCapabilities {
+  /** How many batches ingest may have on their way to `writeBatch` at once. */
+  readonly concurrentBatches: number;
+  /**
+   * Whether text columns keep the character U+0000. PostgreSQL text cannot hold it: there it is stored as
+   * U+FFFD in the typed fields (`from`, `to`...), while `raw` always keeps every field exactly.
+   */
+  readonly keepsNulInText: boolean;
+}
+
+/** What opening the store did to its schema. */
+export interface SchemaReport {
+  /** The schema version now. */
+  version: number;
+  /** The migrations this open applied (`<version> <name>`); empty when the schema was already up to date. */
+  applied: string[];
+}
+
+/** A repeat delivery of a stored call, as copied between stores (`raw` is the stored JSON text, byte for byte). */
+export interface CopiedDelivery {
+  receivedAt: number;
+  source: CallSource;
+  method: string | null;
+  contentType: string | null;
+  rawJson: string;
+}
+
+/** A stored call with everything the store keeps about it, as copied between stores. Times are epoch ms. */
+export interface CopiedCall {
+  callSid: string;
+  accountSid: string;
+  from: string;
+  to: string;
+  fromIsE164: boolean;
+  toIsE164: boolean;
+  createdAt: number;
+  timestampText: string;
+  status: CallStatus;
+  durationSeconds: number | null;
+  mos: number | null;
+  source: CallSource;
+  receivedAt: number;
+  method: string | null;
+  contentType: string | null;
+  rawJson: string;
+  /** The caller's country as the source worked it out. (Whether the call is `repeated` is worked out again in the target.) */
+  fromCountry: string | null;
+  /** Its repeat deliveries, in order. */
+  repeats: CopiedDelivery[];
+}
+
+/** A quarantine entry as copied between stores. */
+export interface CopiedQuarantine {
+  receivedAt: number;
+  method: string;
+  contentType: string | null;
+  url: string;
+  problemsJson: string;
+  rawJson: string;
+  replayedAt: number | null;
+}
+
+/** A page of records read for copying, and the storage position after its last record (null when none). */
+export interface CopyPage<T> {
+  records: T[];
+  lastId: number | null;
+}
+
+/** What importing one batch of copied records did. */
+export interface CopyOutcome {
+  /** Calls stored now (their rollups counted). */
+  calls: number;
+  /** Calls the target already held: skipped with their repeats. */
+  callsPresent: number;
+  /** Repeat deliveries stored with the new calls. */
+  repeats: number;
+  quarantine: number;
+  /** Quarantine entries the target already held (same time, method, URL and fields). */
+  quarantinePresent: number;
+}
+
 /** The one storage interface. Every write method commits durably before it resolves. */
 export interface CallStore {
+  readonly capabilities: StoreCapabilities;
+  /** Where the data lives, without credentials (for logs and CLI output). */
+  readonly label: string;
+  /** What opening the store did to its schema (migrations run on open, under a lock). */
+  readonly schema: SchemaReport;
   /** Writes a batch in one transaction, durably; resolves with each item's outcome, in order. Throws if nothing was committed. */
   writeBatch(items: readonly WriteItem[]): Promise<WriteOutcome[]>;
   getCall(callSid: string): Promise<StoredCall | null>;
@@ -193,6 +281,17 @@ export interface CallStore {
   scanCallGroups(from: number, to: number, filter: CallFilter, by: CallGroupKind): Promise<Map<string, RollupStats>>;
   /** The callers with calls in the range that were followed by a repeat call, most such calls first. */
   listRepeatCallers(query: RepeatCallerQuery): Promise<RepeatCaller[]>;
+  /** Copying: stored calls after storage position `afterId` (0 for the start), oldest stored first, each with its repeats. */
+  exportCalls(afterId: number, limit: number): Promise<CopyPage<CopiedCall>>;
+  /** Copying: quarantine entries after storage position `afterId`, in order. */
+  exportQuarantine(afterId: number, limit: number): Promise<CopyPage<CopiedQuarantine>>;
+  /**
+   * Copying: stores records read from another store in one transaction. A call whose CallSid is already
+   * here is skipped with its repeats; a new one is stored with its repeats and counted in the rollups; a
+   * quarantine entry equal to one already here is skipped. Running it twice stores nothing the second time.
+   */
+  importCopies(batch: { calls: readonly CopiedCall[]; quarantine: readonly CopiedQuarantine[] }): Promise<CopyOutcome>;
+  /** Storage can take writes now, and the schema is the one this code knows. Never throws. */
   health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }

@@ -11,7 +11,7 @@ import { runCli, startChildServer } from '../helpers/child-server.js';
 import { formBody } from '../helpers/independent-signer.js';
 import { callbackFields, postSignedCallback, tempDir, WEBHOOK } from '../helpers/test-server.js';
 
-const COMMANDS = ['serve', 'report', 'import', 'quarantine'];
+const COMMANDS = ['serve', 'report', 'import', 'quarantine', 'migrate'];
 
 describe('callpulse: help and exit codes', () => {
   it('--help lists every command and exits 0; no command exits 2', async () => {

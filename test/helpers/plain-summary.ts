@@ -4,6 +4,7 @@
  * from src/metrics: the reference the engine's rollups are compared against.
  */
 import { scan } from './db-scan.js';
+import type { TestDatabase } from './test-databases.js';
 
 interface Row {
   call_sid: string;
@@ -43,16 +44,33 @@ function nearestRank(sorted: number[], p: number): number | null {
   return sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1]!;
 }
 
-/** The summary of the calls in [from, to) matching the filter, from a plain scan of the calls table. */
-export function plainSummary(dbPath: string, from: number, to: number, filter: PlainFilter = {}) {
-  const columns = 'SELECT call_sid, from_number, to_number, created_at, status, duration_seconds, mos FROM calls';
-  let sql = `${columns} WHERE created_at >= ? AND created_at < ?`;
+const COLUMNS = 'SELECT call_sid, from_number, to_number, created_at, status, duration_seconds, mos FROM calls';
+
+/** The plain query of the calls in [from, to) matching the filter (`?` placeholders), in the order they were stored. */
+function callsQuery(from: number, to: number, filter: PlainFilter): [string, unknown[]] {
+  let sql = `${COLUMNS} WHERE created_at >= ? AND created_at < ?`;
   const params: unknown[] = [from, to];
   if (filter.number !== undefined) (sql += ' AND to_number = ?'), params.push(filter.number);
   if (filter.account !== undefined) (sql += ' AND account_sid = ?'), params.push(filter.account);
   if (filter.status !== undefined) (sql += ' AND status = ?'), params.push(filter.status);
-  const rows = scan<Row>(dbPath, sql, ...params).filter((r) => filter.callers === undefined || filter.callers.includes(r.from_number));
-  const all = scan<Row>(dbPath, columns);
+  return [`${sql} ORDER BY id`, params];
+}
+
+/** The summary of the calls in [from, to) matching the filter, from a plain scan of the calls table of a SQLite file. */
+export function plainSummary(dbPath: string, from: number, to: number, filter: PlainFilter = {}) {
+  const [sql, params] = callsQuery(from, to, filter);
+  return summaryOfRows(scan<Row>(dbPath, sql, ...params), scan<Row>(dbPath, COLUMNS), filter);
+}
+
+/** The same, from a plain scan of any test database (SQLite or PostgreSQL). */
+export async function plainSummaryIn(db: TestDatabase, from: number, to: number, filter: PlainFilter = {}) {
+  const [sql, params] = callsQuery(from, to, filter);
+  return summaryOfRows(await db.scan<Row>(sql, ...params), await db.scan<Row>(COLUMNS), filter);
+}
+
+/** The summary figures of the selected call rows, worked out the plain way; `all` is every stored call. */
+function summaryOfRows(selected: Row[], all: readonly Row[], filter: PlainFilter) {
+  const rows = selected.filter((r) => filter.callers === undefined || filter.callers.includes(r.from_number));
   const repeated = rows.filter((r) => isRepeated(r, all)).length;
   const count = (status: string) => rows.filter((r) => r.status === status).length;
   const scores = rows.filter((r) => r.mos !== null).map((r) => Math.round(r.mos! * 100)).sort((a, b) => a - b);

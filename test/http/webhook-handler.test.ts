@@ -17,6 +17,9 @@ function memoryStore(): CallStore & { written: WriteItem[] } {
   const written: WriteItem[] = [];
   return {
     written,
+    capabilities: { concurrentBatches: 2, keepsNulInText: true },
+    label: 'memory',
+    schema: { version: 1, applied: [] },
     async writeBatch(items) {
       written.push(...items);
       return items.map(() => 'accepted' as const);
@@ -33,6 +36,9 @@ function memoryStore(): CallStore & { written: WriteItem[] } {
     async listRepeatCallers() { return []; },
     async accountsOfNumber() { return []; },
     async listNumbers() { return []; },
+    async exportCalls() { return { records: [], lastId: null }; },
+    async exportQuarantine() { return { records: [], lastId: null }; },
+    async importCopies() { return { calls: 0, callsPresent: 0, repeats: 0, quarantine: 0, quarantinePresent: 0 }; },
     async listAlertStates() { return []; },
     async saveAlertEvaluation() {},
     async listPendingNotifications() { return []; },

@@ -2,7 +2,8 @@
  * Retention over a dataset with old and new rows: what goes (calls before the cutoff with their repeat
  * deliveries, old quarantine entries and delivered notifications, rollup buckets that end before theirs) and
  * what stays, checked by plain scans; figures of whole buckets unchanged from the rollups; range edges over
- * purged days read nothing (as documented); bounded transactions; `callpulse retention` and the server's own run.
+ * purged days read nothing (as documented); bounded transactions; on every store (SQLite always, PostgreSQL
+ * when TEST_DATABASE_URL is set); `callpulse retention` and the server's own run.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import type { Summary } from '../../src/metrics/summary.js';
 import type { CallStore, PurgeCounts, WriteItem } from '../../src/store/call-store.js';
 import { createStore } from '../../src/store/index.js';
 import { scan } from '../helpers/db-scan.js';
+import { BACKENDS, type TestDatabase } from '../helpers/test-databases.js';
 import { runCli, startChildServer } from '../helpers/child-server.js';
 import { callbackFields, tempDir } from '../helpers/test-server.js';
 
@@ -64,9 +66,26 @@ function quarantine(receivedAt: number, tag: string): WriteItem {
   return { kind: 'quarantine', raw: { tag }, problems: [{ field: 'CallStatus', message: 'is required' }], url: 'import:test', delivery: { method: 'POST', contentType: null, receivedAt: new Date(receivedAt) } };
 }
 
-describe('retention over old and new rows', () => {
-  const { dir, cleanup } = tempDir();
-  const dbPath = join(dir, 'retention.db');
+/** Every rollup row (bases and status/country splits: two tables in SQLite, one in PostgreSQL), read with plain SQL. */
+function rollupRows(db: TestDatabase): Promise<Array<{ level: string; bucket: number; dim: string }>> {
+  return db.scan(db.backend === 'sqlite'
+    ? 'SELECT level, bucket, dim FROM rollups UNION ALL SELECT level, bucket, dim FROM rollup_splits'
+    : 'SELECT level, bucket, dim FROM rollups');
+}
+
+/** True for a status or country split's dimension (metrics/rollups.ts splitPrefix). */
+const isSplit = (dim: string): boolean => /^(s|c):|\|(s|c):/.test(dim);
+
+/** Whether a rollup row's bucket ends at or before the rollups' cutoff (so retention deletes it). */
+function pastCutoff(row: { level: string; bucket: number }): boolean {
+  const quarterCut = Math.floor(ROLLUPS_CUTOFF / (15 * MINUTE)) * 15 * MINUTE;
+  const dayCut = Math.floor(ROLLUPS_CUTOFF / DAY) * DAY;
+  const monthCut = Date.UTC(2024, 2, 1);
+  return row.bucket < (row.level === 'quarter' ? quarterCut : row.level === 'day' ? dayCut : monthCut);
+}
+
+for (const backend of BACKENDS) describe(`retention over old and new rows: ${backend.name}`, { skip: backend.skip }, () => {
+  let db: TestDatabase;
   let store: CallStore;
   let engine: MetricsEngine;
   const ranges = {
@@ -78,9 +97,11 @@ describe('retention over old and new rows', () => {
   };
   const before_: Record<string, Summary> = {};
   let deleted: PurgeCounts;
+  let rollupsPast = 0;
 
   before(async () => {
-    store = await createStore(dbPath);
+    db = await backend.fresh();
+    store = await createStore(db.database);
     engine = new MetricsEngine(store);
     await store.writeBatch(PLANNED.map((p) => item(p, p.at + MINUTE)));
     // Repeat deliveries: of an old call (goes with it) and of a new one (stays).
@@ -95,6 +116,7 @@ describe('retention over old and new rows', () => {
     await store.recordNotificationAttempt(oldSent!.id, { outcome: 'sent', at: NOW - 40 * DAY });
     await store.recordNotificationAttempt(newSent!.id, { outcome: 'sent', at: NOW - DAY });
     for (const [name, range] of Object.entries(ranges)) before_[name] = await engine.summary(range);
+    rollupsPast = (await rollupRows(db)).filter(pastCutoff).length;
 
     // Purged in transactions of at most 2 rows of each kind: every run deletes something until nothing is left.
     const cutoffs = retentionCutoffs(POLICY, NOW);
@@ -109,8 +131,8 @@ describe('retention over old and new rows', () => {
     }
   });
   after(async () => {
-    await store.close();
-    cleanup();
+    await store?.close();
+    await db?.drop();
   });
 
   it('the cutoffs are the configured days before now', () => {
@@ -118,33 +140,32 @@ describe('retention over old and new rows', () => {
     assert.deepEqual(retentionCutoffs({ callsDays: 0, rollupsDays: 0, runEveryMinutes: 60 }, NOW), { callsBefore: null, rollupsBefore: null });
   });
 
-  it('calls before the cutoff are gone with their repeat deliveries; the others stay', () => {
+  it('calls before the cutoff are gone with their repeat deliveries; the others stay', async () => {
     const expected = PLANNED.filter((p) => p.at >= CALLS_CUTOFF).map((p) => p.sid).sort();
-    assert.deepEqual(scan<{ call_sid: string }>(dbPath, 'SELECT call_sid FROM calls ORDER BY call_sid').map((r) => r.call_sid), expected);
-    assert.deepEqual(scan<{ call_sid: string }>(dbPath, 'SELECT call_sid FROM deliveries').map((r) => r.call_sid), ['CA-new-1']);
+    assert.deepEqual((await db.scan<{ call_sid: string }>('SELECT call_sid FROM calls ORDER BY call_sid')).map((r) => r.call_sid), expected);
+    assert.deepEqual((await db.scan<{ call_sid: string }>('SELECT call_sid FROM deliveries')).map((r) => r.call_sid), ['CA-new-1']);
     assert.equal(deleted.calls, PLANNED.length - expected.length);
     assert.equal(deleted.deliveries, 1);
   });
 
-  it('old quarantine entries and delivered old notifications are gone; a pending one stays', () => {
-    assert.deepEqual(scan<{ raw: string }>(dbPath, 'SELECT raw FROM quarantine').map((r) => JSON.parse(r.raw).tag), ['new']);
-    assert.deepEqual(scan<{ payload: string }>(dbPath, 'SELECT payload FROM alert_notifications ORDER BY id').map((r) => JSON.parse(r.payload).n), ['old-pending', 'new-sent']);
+  it('old quarantine entries and delivered old notifications are gone; a pending one stays', async () => {
+    assert.deepEqual((await db.scan<{ raw: string }>('SELECT raw FROM quarantine')).map((r) => JSON.parse(r.raw).tag), ['new']);
+    assert.deepEqual((await db.scan<{ payload: string }>('SELECT payload FROM alert_notifications ORDER BY id')).map((r) => JSON.parse(r.payload).n), ['old-pending', 'new-sent']);
     assert.deepEqual([deleted.quarantine, deleted.notifications], [1, 1]);
   });
 
-  it('no rollup bucket ends before its cutoff; a month is kept until all of it is past', () => {
-    const rows = scan<{ level: string; bucket: number }>(dbPath, 'SELECT level, bucket FROM rollups UNION ALL SELECT level, bucket FROM rollup_splits');
-    const quarterCut = Math.floor(ROLLUPS_CUTOFF / (15 * MINUTE)) * 15 * MINUTE;
-    const dayCut = Math.floor(ROLLUPS_CUTOFF / DAY) * DAY;
-    const monthCut = Date.UTC(2024, 2, 1);
-    for (const row of rows) {
-      const cut = row.level === 'quarter' ? quarterCut : row.level === 'day' ? dayCut : monthCut;
-      assert.ok(row.bucket >= cut, `${row.level} ${new Date(row.bucket).toISOString()} is kept`);
-    }
-    assert.ok(rows.some((r) => r.level === 'month' && r.bucket === monthCut), 'March is still there as a month');
-    assert.ok(scan(dbPath, 'SELECT 1 FROM rollup_splits WHERE level = ? AND bucket = ?', 'day', Date.UTC(2024, 4, 6)).length > 0, '6 May\'s splits are kept');
+  it('no rollup bucket ends before its cutoff; a month is kept until all of it is past', async () => {
+    const rows = await rollupRows(db);
+    for (const row of rows) assert.ok(!pastCutoff(row), `${row.level} ${new Date(row.bucket).toISOString()} is kept`);
+    assert.ok(rows.some((r) => r.level === 'month' && r.bucket === Date.UTC(2024, 2, 1)), 'March is still there as a month');
+    assert.ok(rows.some((r) => r.level === 'day' && r.bucket === Date.UTC(2024, 4, 6) && isSplit(r.dim)), '6 May\'s splits are kept');
     assert.ok(!rows.some((r) => r.bucket === Date.UTC(2024, 2, 7)), '7 March as a day is gone');
     assert.ok(deleted.rollups > 0);
+    assert.equal(deleted.rollups, rollupsPast, 'every row past its cutoff was counted once');
+    if (db.backend === 'postgres') {
+      const orphans = await db.scan<{ n: number }>('SELECT COUNT(*) AS n FROM rollup_histograms WHERE rollup_id NOT IN (SELECT id FROM rollups)');
+      assert.equal(orphans[0]!.n, 0, 'the histogram rows went with their rollup rows');
+    }
   });
 
   it('whole buckets still give the same figures, repeat callers included; recent ranges are untouched', async () => {

@@ -17,7 +17,9 @@ export interface SqliteOptions {
 /** The newest schema version this code knows. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
-function runMigrations(db: Database.Database): void {
+/** Applies pending migrations, each in its own transaction; returns the ones applied (`<version> <name>`). */
+function runMigrations(db: Database.Database): string[] {
+  const done: string[] = [];
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
   const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
@@ -28,12 +30,14 @@ function runMigrations(db: Database.Database): void {
       if (db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version)) return; // another process did it
       db.exec(migration.sql);
       record.run(migration.version, migration.name, Date.now());
+      done.push(`${migration.version} ${migration.name}`);
     }).immediate();
   }
+  return done;
 }
 
-/** Opens (creating the file and its folder if needed) and migrates a database. */
-export function openDatabase(path: string, options: SqliteOptions = {}): Database.Database {
+/** Opens (creating the file and its folder if needed) and migrates a database; says which migrations it applied. */
+export function openMigratedDatabase(path: string, options: SqliteOptions = {}): { db: Database.Database; applied: string[] } {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
@@ -42,8 +46,12 @@ export function openDatabase(path: string, options: SqliteOptions = {}): Databas
   // 32 MiB of page cache per connection (the default is 2 MiB): the CallSid index takes random keys, and
   // years of rollups are read bucket by bucket.
   db.pragma('cache_size = -32768');
-  runMigrations(db);
-  return db;
+  return { db, applied: runMigrations(db) };
+}
+
+/** Opens (creating the file and its folder if needed) and migrates a database. */
+export function openDatabase(path: string, options: SqliteOptions = {}): Database.Database {
+  return openMigratedDatabase(path, options).db;
 }
 
 /** The applied schema version. */

@@ -9,11 +9,12 @@ import type Database from 'better-sqlite3';
 import type { CallStatus } from '../../domain/call-event.js';
 import { storageUnavailable } from '../../domain/errors.js';
 import type {
-  CallGroupKind, CallSource, CallStore, DeliveryRecord, PurgeCounts, RepeatCaller, QuarantineEntry, StoreHealth, StoredCall, WriteOutcome,
+  CallGroupKind, CallSource, CallStore, CopyOutcome, DeliveryRecord, PurgeCounts, RepeatCaller, QuarantineEntry, StoreHealth, StoredCall, WriteOutcome,
 } from '../call-store.js';
 import { addCall, emptyStats, type CallFilter, type RollupCall, type RollupStats } from '../../metrics/rollups.js';
-import { openDatabase, type SqliteOptions } from './sqlite-database.js';
 import { createAlertReader } from './sqlite-alerts.js';
+import { createCopyImporter, createCopyReader } from './sqlite-copy.js';
+import { isUnavailableError, openMigratedDatabase, schemaVersion, type SqliteOptions } from './sqlite-database.js';
 import { createRollupGroupReader, createRollupReader, createRollupSeriesReader } from './sqlite-rollups.js';
 import type { WriterCommand, WriterResponse } from './sqlite-writer-worker.js';
 import { toWriteRow } from './write-rows.js';
@@ -151,7 +152,9 @@ class WriterThread {
 
 /** Opens (creating if needed) a SQLite store at `path`, applies pending migrations, starts its writer thread. */
 export function openSqliteStore(path: string, options: SqliteOptions = {}): CallStore {
-  const db: Database.Database = openDatabase(path, options);
+  const { db, applied } = openMigratedDatabase(path, options);
+  const copyReader = createCopyReader(db);
+  let copyImporter: ReturnType<typeof createCopyImporter> | null = null;
   const writer = new WriterThread(path, options);
   const selectCall = db.prepare('SELECT * FROM calls WHERE call_sid = ?');
   const selectRepeats = db.prepare('SELECT received_at, source FROM deliveries WHERE call_sid = ? ORDER BY id');
@@ -162,11 +165,12 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
   const selectNumbers = db.prepare('SELECT account_sid AS account, number FROM numbers ORDER BY number, account_sid');
   const scanColumns = `SELECT created_at, account_sid, to_number, status, duration_seconds, mos, from_country, repeated
     FROM calls WHERE created_at >= ? AND created_at < ?`;
+  // In (created_at, id) order, as the index gives them, so sums come out the same on every store.
   const scans = {
-    all: db.prepare(scanColumns),
-    number: db.prepare(`${scanColumns} AND to_number = ?`),
-    account: db.prepare(`${scanColumns} AND account_sid = ?`),
-    both: db.prepare(`${scanColumns} AND to_number = ? AND account_sid = ?`),
+    all: db.prepare(`${scanColumns} ORDER BY created_at, id`),
+    number: db.prepare(`${scanColumns} AND to_number = ? ORDER BY created_at, id`),
+    account: db.prepare(`${scanColumns} AND account_sid = ? ORDER BY created_at, id`),
+    both: db.prepare(`${scanColumns} AND to_number = ? AND account_sid = ? ORDER BY created_at, id`),
   };
   /** The rows of the calls in [from, to) that pass the filter. */
   function scanRows(from: number, to: number, filter: CallFilter): Iterable<ScanRow> {
@@ -189,6 +193,10 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
   };
 
   return {
+    capabilities: { concurrentBatches: 2, keepsNulInText: true },
+    label: `SQLite file ${path}`,
+    schema: { version: schemaVersion(db) ?? 0, applied },
+
     async writeBatch(items) {
       if (closed) throw storageUnavailable('the store is closed');
       return (await writer.request({ type: 'write', rows: items.map(toWriteRow) })) as WriteOutcome[];
@@ -322,6 +330,25 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
         from: row.from, to: row.to, calls: row.calls, repeated: row.repeated,
         firstCall: new Date(row.first_call), lastCall: new Date(row.last_call),
       }));
+    },
+
+    async exportCalls(afterId, limit) {
+      return copyReader.exportCalls(afterId, limit);
+    },
+
+    async exportQuarantine(afterId, limit) {
+      return copyReader.exportQuarantine(afterId, limit);
+    },
+
+    async importCopies(batch): Promise<CopyOutcome> {
+      if (closed) throw storageUnavailable('the store is closed');
+      try {
+        copyImporter ??= createCopyImporter(db);
+        return copyImporter(batch);
+      } catch (error) {
+        if (isUnavailableError(error)) throw storageUnavailable(`SQLite: ${(error as Error).message}`);
+        throw error;
+      }
     },
 
     async health(): Promise<StoreHealth> {

@@ -9,21 +9,11 @@
 import type Database from 'better-sqlite3';
 import type { CallStatus } from '../../domain/call-event.js';
 import { callerCountry } from '../../domain/phone-number.js';
-import { REPEAT_WINDOW_MS, rollupDeltas, type RollupCall } from '../../metrics/rollups.js';
+import { rollupDeltas, type RollupCall } from '../../metrics/rollups.js';
 import type { WriteOutcome } from '../call-store.js';
+import { createRepeatMarker } from './sqlite-repeat-callers.js';
 import { createRollupApplier } from './sqlite-rollups.js';
 import type { CallRow, QuarantineRow, WriteRow } from './write-rows.js';
-
-
-interface EarlierCallRow {
-  id: number;
-  account_sid: string;
-  created_at: number;
-  status: string;
-  duration_seconds: number | null;
-  mos: number | null;
-  from_country: string | null;
-}
 
 /** Prepares the statements once and returns the batch writer: rows in, outcomes out, committed. */
 export function createBatchWriter(db: Database.Database): (rows: readonly WriteRow[]) => WriteOutcome[] {
@@ -31,13 +21,7 @@ export function createBatchWriter(db: Database.Database): (rows: readonly WriteR
       created_at, timestamp_text, status, duration_seconds, mos, source, received_at, method, content_type, raw, from_country)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (call_sid) DO NOTHING`);
-  // Calls are ordered by (created_at, call_sid): of two calls in the same millisecond, the smaller CallSid is first.
-  const laterCall = db.prepare(`SELECT 1 FROM calls WHERE from_number = ? AND to_number = ? AND from_e164 = 1
-      AND created_at >= ? AND created_at <= ? AND (created_at > ? OR call_sid > ?) LIMIT 1`).pluck();
-  const earlierUnmarked = db.prepare(`SELECT id, account_sid, created_at, status, duration_seconds, mos, from_country FROM calls
-      WHERE from_number = ? AND to_number = ? AND from_e164 = 1 AND created_at >= ? AND created_at <= ?
-        AND (created_at < ? OR call_sid < ?) AND repeated = 0`);
-  const markRepeated = db.prepare('UPDATE calls SET repeated = 1 WHERE id = ?');
+  const markRepeatCallers = createRepeatMarker(db);
   const insertRepeat = db.prepare(`INSERT INTO deliveries (call_sid, received_at, source, method, content_type, raw)
     VALUES (?, ?, ?, ?, ?, ?)`);
   const insertQuarantine = db.prepare(`INSERT INTO quarantine (received_at, method, content_type, url, problems, raw)
@@ -48,18 +32,6 @@ export function createBatchWriter(db: Database.Database): (rows: readonly WriteR
   /** Number/project pairs already in `numbers` (as of a committed transaction), so most calls skip the insert. */
   const knownNumbers = new Set<string>();
 
-  /** Marks the caller's unmarked earlier calls to the same number within 24 hours as repeated ones. */
-  function markEarlierCalls(from: string, to: string, createdAt: number, callSid: string, newlyRepeated: RollupCall[]): void {
-    const earlier = earlierUnmarked.all(from, to, createdAt - REPEAT_WINDOW_MS, createdAt, createdAt, callSid) as EarlierCallRow[];
-    for (const call of earlier) {
-      markRepeated.run(call.id);
-      newlyRepeated.push({
-        createdAt: call.created_at, accountSid: call.account_sid, to, status: call.status as CallStatus,
-        durationSeconds: call.duration_seconds, mos: call.mos, fromCountry: call.from_country, repeated: true,
-      });
-    }
-  }
-
   function writeCall(row: CallRow, newCalls: RollupCall[], newlyRepeated: RollupCall[]): WriteOutcome {
     const [, callSid, accountSid, from, to, fromE164, , createdAt, , status, durationSeconds, mos, source, receivedAt, method, contentType, raw, givenCountry, quarantineId] = row;
     // In privacy mode `from` is a hash: the country was worked out from the real number and comes with the row.
@@ -67,9 +39,7 @@ export function createBatchWriter(db: Database.Database): (rows: readonly WriteR
     const insert = insertCall.run(...row.slice(1, 17), fromCountry);
     const inserted = insert.changes === 1;
     if (inserted) {
-      const repeated = fromE164 === 1 && laterCall.get(from, to, createdAt, createdAt + REPEAT_WINDOW_MS, createdAt, callSid) !== undefined;
-      if (repeated) markRepeated.run(insert.lastInsertRowid);
-      if (fromE164 === 1) markEarlierCalls(from, to, createdAt, callSid, newlyRepeated);
+      const repeated = markRepeatCallers({ id: insert.lastInsertRowid, callSid, from, to, fromIsE164: fromE164 === 1, createdAt }, newlyRepeated);
       newCalls.push({ createdAt, accountSid, to, status: status as CallStatus, durationSeconds, mos, fromCountry, repeated });
     } else {
       insertRepeat.run(callSid, receivedAt, source, method, contentType, raw);

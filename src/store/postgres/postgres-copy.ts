@@ -1,0 +1,163 @@
+/**
+ * @module
+ * Copying between stores, PostgreSQL side: reading stored calls (with their repeats) and quarantine
+ * entries page by page in storage order, and importing records copied from another store in one
+ * transaction. Calls go through the same `ON CONFLICT (call_sid) DO NOTHING RETURNING` insert as live
+ * callbacks, so only calls not yet here are stored, get their repeats, and are counted in the rollups;
+ * repeat callers are marked from the calls the target holds, as for live writes.
+ */
+import type pg from 'pg';
+import type { CallStatus } from '../../domain/call-event.js';
+import { rollupDeltas, type RollupCall } from '../../metrics/rollups.js';
+import type { CallSource, CopiedCall, CopiedDelivery, CopiedQuarantine, CopyOutcome, CopyPage } from '../call-store.js';
+import { columnArrays, type ArrayElement } from './postgres-arrays.js';
+import { inTransaction } from './postgres-connection.js';
+import { beginLockingCallers, insertCallsMarkingRepeats } from './postgres-repeat-callers.js';
+import { applyRollupDeltas } from './postgres-rollups.js';
+import { pgText } from './postgres-text.js';
+import { INSERT_REPEATS, newNumbers } from './postgres-writer.js';
+
+interface CallRow {
+  id: number;
+  call_sid: string;
+  account_sid: string;
+  from_number: string;
+  to_number: string;
+  from_e164: boolean;
+  to_e164: boolean;
+  created_at: number;
+  timestamp_text: string;
+  status: string;
+  duration_seconds: number | null;
+  mos: number | null;
+  source: string;
+  received_at: number;
+  method: string | null;
+  content_type: string | null;
+  raw: string;
+  from_country: string | null;
+}
+
+interface DeliveryRow {
+  call_sid: string;
+  received_at: number;
+  source: string;
+  method: string | null;
+  content_type: string | null;
+  raw: string;
+}
+
+interface QuarantineRow {
+  id: number;
+  received_at: number;
+  method: string;
+  content_type: string | null;
+  url: string;
+  problems: string;
+  raw: string;
+  replayed_at: number | null;
+}
+
+/** Inserts the entries not already here (same time, method, URL and raw fields); returns how many. */
+const INSERT_QUARANTINE_COPIES = `INSERT INTO quarantine (received_at, method, content_type, url, problems, raw, replayed_at)
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
+    AS q(received_at, method, content_type, url, problems, raw, replayed_at)
+  WHERE NOT EXISTS (SELECT 1 FROM quarantine x
+    WHERE x.received_at = q.received_at AND x.method = q.method AND x.url = q.url AND x.raw = q.raw)`;
+
+/** Page readers over a pool. */
+export function createCopyReader(pool: pg.Pool) {
+  return {
+    async exportCalls(afterId: number, limit: number): Promise<CopyPage<CopiedCall>> {
+      const { rows } = await pool.query<CallRow>('SELECT * FROM calls WHERE id > $1 ORDER BY id LIMIT $2', [afterId, limit]);
+      const lastId = rows.length > 0 ? rows[rows.length - 1]!.id : null;
+      const repeats = new Map<string, CopiedDelivery[]>();
+      if (lastId !== null) {
+        const { rows: deliveries } = await pool.query<DeliveryRow>(
+          `SELECT call_sid, received_at, source, method, content_type, raw FROM deliveries
+            WHERE call_sid IN (SELECT call_sid FROM calls WHERE id > $1 AND id <= $2) ORDER BY id`,
+          [afterId, lastId],
+        );
+        for (const row of deliveries) {
+          const list = repeats.get(row.call_sid) ?? [];
+          list.push({ receivedAt: row.received_at, source: row.source as CallSource, method: row.method, contentType: row.content_type, rawJson: row.raw });
+          repeats.set(row.call_sid, list);
+        }
+      }
+      const records = rows.map((row): CopiedCall => ({
+        callSid: row.call_sid, accountSid: row.account_sid, from: row.from_number, to: row.to_number,
+        fromIsE164: row.from_e164, toIsE164: row.to_e164, createdAt: row.created_at, timestampText: row.timestamp_text,
+        status: row.status as CallStatus, durationSeconds: row.duration_seconds, mos: row.mos, source: row.source as CallSource,
+        receivedAt: row.received_at, method: row.method, contentType: row.content_type, rawJson: row.raw, fromCountry: row.from_country,
+        repeats: repeats.get(row.call_sid) ?? [],
+      }));
+      return { records, lastId };
+    },
+
+    async exportQuarantine(afterId: number, limit: number): Promise<CopyPage<CopiedQuarantine>> {
+      const { rows } = await pool.query<QuarantineRow>('SELECT * FROM quarantine WHERE id > $1 ORDER BY id LIMIT $2', [afterId, limit]);
+      return {
+        records: rows.map((row) => ({
+          receivedAt: row.received_at, method: row.method, contentType: row.content_type, url: row.url,
+          problemsJson: row.problems, rawJson: row.raw, replayedAt: row.replayed_at,
+        })),
+        lastId: rows.length > 0 ? rows[rows.length - 1]!.id : null,
+      };
+    },
+  };
+}
+
+const nullableText = (text: string | null): string | null => (text === null ? null : pgText(text));
+
+/** Imports one batch of copied records in one transaction. */
+export async function importCopies(pool: pg.Pool, batch: { calls: readonly CopiedCall[]; quarantine: readonly CopiedQuarantine[] }): Promise<CopyOutcome> {
+  const bySid = new Map<string, CopiedCall>();
+  let repeatedInBatch = 0;
+  for (const call of batch.calls) {
+    if (bySid.has(pgText(call.callSid))) repeatedInBatch += 1;
+    else bySid.set(pgText(call.callSid), call);
+  }
+  const sorted = [...bySid].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const rows = sorted.map(([sid, c]): ArrayElement[] => [
+    sid, pgText(c.accountSid), pgText(c.from), pgText(c.to), c.fromIsE164, c.toIsE164, c.createdAt, pgText(c.timestampText),
+    c.status, c.durationSeconds, c.mos, c.source, c.receivedAt, nullableText(c.method), nullableText(c.contentType), c.rawJson, c.fromCountry,
+  ]);
+  const begin = beginLockingCallers(sorted.filter(([, c]) => c.fromIsE164).map(([, c]) => [pgText(c.from), pgText(c.to)] as const));
+  return inTransaction(pool, async (client) => {
+    const outcome: CopyOutcome = { calls: 0, callsPresent: repeatedInBatch, repeats: 0, quarantine: 0, quarantinePresent: 0 };
+    const { inserted, newlyRepeated } = await insertCallsMarkingRepeats(client, rows);
+    const newCalls: RollupCall[] = [];
+    const repeats: ArrayElement[][] = [];
+    for (const [sid, c] of sorted) {
+      const repeated = inserted.get(sid);
+      if (repeated === undefined) {
+        outcome.callsPresent += 1;
+        continue;
+      }
+      outcome.calls += 1;
+      newCalls.push({
+        createdAt: c.createdAt, accountSid: pgText(c.accountSid), to: pgText(c.to), status: c.status, durationSeconds: c.durationSeconds,
+        mos: c.mos, fromCountry: c.fromCountry, repeated,
+      });
+      for (const r of c.repeats) repeats.push([sid, r.receivedAt, r.source, nullableText(r.method), nullableText(r.contentType), r.rawJson]);
+    }
+    if (repeats.length > 0) await client.query({ name: 'cp_insert_repeats', text: INSERT_REPEATS, values: columnArrays(repeats, 6) });
+    outcome.repeats = repeats.length;
+    await applyRollupDeltas(client, rollupDeltas(newCalls, newlyRepeated), newNumbers(newCalls, new Set(), new Set()));
+
+    const seen = new Set<string>();
+    const entries: ArrayElement[][] = [];
+    for (const q of batch.quarantine) {
+      const key = JSON.stringify([q.receivedAt, q.method, q.url, q.rawJson]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      entries.push([q.receivedAt, pgText(q.method), nullableText(q.contentType), pgText(q.url), q.problemsJson, q.rawJson, q.replayedAt]);
+    }
+    if (entries.length > 0) {
+      const result = await client.query(INSERT_QUARANTINE_COPIES, columnArrays(entries, 7));
+      outcome.quarantine = result.rowCount ?? 0;
+    }
+    outcome.quarantinePresent = batch.quarantine.length - outcome.quarantine;
+    return outcome;
+  }, begin);
+}

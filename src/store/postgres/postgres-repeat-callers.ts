@@ -1,0 +1,118 @@
+/**
+ * @module
+ * Storing calls and marking repeat callers in PostgreSQL, in one statement. A call is `repeated` once
+ * the same E.164 From calls the same To again within 24 hours after it (calls ordered by Timestamp, then
+ * CallSid in byte order, as in SQLite), in either order of arrival.
+ *
+ * Two instances may store two calls of one caller at the same moment, and each transaction would miss the
+ * other's uncommitted call. So a batch first takes a transaction-level advisory lock per (From, To) pair it
+ * stores, smallest key first (so batches never wait in a cycle), in the statement that begins the
+ * transaction; the insert comes in the next statement, whose snapshot then holds every committed call of
+ * those pairs: none can be missed.
+ */
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import type { CallStatus } from '../../domain/call-event.js';
+import { REPEAT_WINDOW_MS, type RollupCall } from '../../metrics/rollups.js';
+import { columnArrays, type ArrayElement } from './postgres-arrays.js';
+
+/** The advisory lock key of a (From, To) pair: 64 bits of its SHA-256 (a collision only makes two pairs wait for each other). */
+function pairKey(from: string, to: string): bigint {
+  return createHash('sha256').update(`${from}\n${to}`).digest().readBigInt64BE(0);
+}
+
+/**
+ * The statement that begins a transaction and takes the locks of the callers' (From, To) pairs for the
+ * rest of it, smallest key first: `BEGIN` alone when there are none. The keys are numbers made here,
+ * written into the text, so that BEGIN and the locks go to the server in one round trip.
+ */
+export function beginLockingCallers(pairs: ReadonlyArray<readonly [from: string, to: string]>): string {
+  if (pairs.length === 0) return 'BEGIN';
+  const keys = [...new Set(pairs.map(([from, to]) => pairKey(from, to)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return `BEGIN; SELECT count(pg_advisory_xact_lock(k)) FROM unnest('{${keys.join(',')}}'::bigint[]) AS u(k)`;
+}
+
+/**
+ * Inserts the calls not stored yet (`ON CONFLICT (call_sid) DO NOTHING`) and marks repeat callers, in
+ * ways that stay O(n log n) in the batch and the pairs' stored calls (a copy sends thousands at once):
+ * - a new call is repeated when its caller's next call to the number, among the batch's new calls
+ *   (`next_at`, a window over the batch) or the stored ones (an index lookup), is within 24 hours;
+ * - a stored call not yet repeated becomes one when the next call of its pair, among its stored calls and
+ *   the new ones in order, is within 24 hours: that next call can only be a new one, since a stored call
+ *   with a stored successor within 24 hours is already marked.
+ * Returns the inserted calls with their mark, and the stored calls just marked.
+ */
+const INSERT_MARKING = `WITH i AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::boolean[], $7::bigint[],
+      $8::text[], $9::text[], $10::bigint[], $11::float8[], $12::text[], $13::bigint[], $14::text[], $15::text[], $16::text[], $17::text[])
+      WITH ORDINALITY AS i(call_sid, account_sid, from_number, to_number, from_e164, to_e164, created_at, timestamp_text, status,
+        duration_seconds, mos, source, received_at, method, content_type, raw, from_country, ord)
+  ), fresh AS (
+    SELECT i.*, lead(created_at) OVER (PARTITION BY from_number, to_number ORDER BY created_at, call_sid COLLATE "C") AS next_at
+    FROM i WHERE NOT EXISTS (SELECT 1 FROM calls x WHERE x.call_sid = i.call_sid)
+  ), ins AS (
+    INSERT INTO calls (call_sid, account_sid, from_number, to_number, from_e164, to_e164, created_at, timestamp_text, status,
+      duration_seconds, mos, source, received_at, method, content_type, raw, from_country, repeated)
+    SELECT c.call_sid, c.account_sid, c.from_number, c.to_number, c.from_e164, c.to_e164, c.created_at, c.timestamp_text, c.status,
+      c.duration_seconds, c.mos, c.source, c.received_at, c.method, c.content_type, c.raw, c.from_country,
+      c.from_e164 AND (c.next_at IS NOT NULL AND c.next_at <= c.created_at + $18 OR EXISTS (SELECT 1 FROM calls l
+        WHERE l.from_e164 AND l.from_number = c.from_number AND l.to_number = c.to_number
+          AND l.created_at >= c.created_at AND l.created_at <= c.created_at + $18
+          AND (l.created_at > c.created_at OR l.call_sid COLLATE "C" > c.call_sid COLLATE "C")))
+    FROM fresh c ORDER BY c.ord
+    ON CONFLICT (call_sid) DO NOTHING
+    RETURNING call_sid, from_number, to_number, from_e164, created_at, repeated
+  ), pairs AS (
+    SELECT from_number, to_number, min(created_at) - $18 AS lo, max(created_at) AS hi FROM ins WHERE from_e164 GROUP BY from_number, to_number
+  ), ordered AS (
+    SELECT id, created_at, repeated, lead(created_at) OVER (PARTITION BY from_number, to_number ORDER BY created_at, call_sid COLLATE "C") AS next_at
+    FROM (
+      SELECT c.id, c.from_number, c.to_number, c.created_at, c.call_sid, c.repeated FROM pairs p
+        JOIN calls c ON c.from_e164 AND c.from_number = p.from_number AND c.to_number = p.to_number AND c.created_at BETWEEN p.lo AND p.hi
+      UNION ALL
+      SELECT NULL, from_number, to_number, created_at, call_sid, true FROM ins WHERE from_e164
+    ) x
+  ), marked AS (
+    UPDATE calls c SET repeated = true FROM ordered o
+    WHERE c.id = o.id AND NOT o.repeated AND o.next_at IS NOT NULL AND o.next_at <= o.created_at + $18
+    RETURNING c.call_sid, c.account_sid, c.to_number, c.created_at, c.status, c.duration_seconds, c.mos, c.from_country
+  )
+  SELECT false AS marked, call_sid, repeated, NULL::text AS account_sid, NULL::text AS to_number, NULL::bigint AS created_at,
+      NULL::text AS status, NULL::bigint AS duration_seconds, NULL::float8 AS mos, NULL::text AS from_country
+    FROM ins
+  UNION ALL
+  SELECT true, call_sid, true, account_sid, to_number, created_at, status, duration_seconds, mos, from_country FROM marked`;
+
+interface ResultRow {
+  marked: boolean;
+  call_sid: string;
+  repeated: boolean;
+  account_sid: string | null;
+  to_number: string | null;
+  created_at: number | null;
+  status: string | null;
+  duration_seconds: number | null;
+  mos: number | null;
+  from_country: string | null;
+}
+
+/**
+ * Inserts call rows (the 17 columns of INSERT_MARKING's input, in a fixed order) and marks repeat callers.
+ * Returns each inserted CallSid with whether it is a repeated call, and the earlier calls just made repeated.
+ */
+export async function insertCallsMarkingRepeats(client: pg.PoolClient, rows: readonly ArrayElement[][]): Promise<{ inserted: Map<string, boolean>; newlyRepeated: RollupCall[] }> {
+  const inserted = new Map<string, boolean>();
+  const newlyRepeated: RollupCall[] = [];
+  if (rows.length === 0) return { inserted, newlyRepeated };
+  const result = await client.query<ResultRow>({ name: 'cp_insert_calls', text: INSERT_MARKING, values: [...columnArrays(rows, 17), REPEAT_WINDOW_MS] });
+  for (const row of result.rows) {
+    if (!row.marked) inserted.set(row.call_sid, row.repeated);
+    else {
+      newlyRepeated.push({
+        createdAt: row.created_at!, accountSid: row.account_sid!, to: row.to_number!, status: row.status as CallStatus,
+        durationSeconds: row.duration_seconds, mos: row.mos, fromCountry: row.from_country, repeated: true,
+      });
+    }
+  }
+  return { inserted, newlyRepeated };
+}

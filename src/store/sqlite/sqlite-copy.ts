@@ -1,0 +1,146 @@
+/**
+ * @module
+ * Copying between stores, SQLite side: reading stored calls (with their repeats) and quarantine entries
+ * page by page in storage order, and importing records copied from another store in one transaction
+ * (new calls counted in the rollups, calls and quarantine entries already here skipped).
+ * Runs on the store's own connection: copying is a command-line job, not the server's hot path.
+ */
+import type Database from 'better-sqlite3';
+import type { CallStatus } from '../../domain/call-event.js';
+import { rollupDeltas, type RollupCall } from '../../metrics/rollups.js';
+import type { CallSource, CopiedCall, CopiedDelivery, CopiedQuarantine, CopyOutcome, CopyPage } from '../call-store.js';
+import { createRepeatMarker } from './sqlite-repeat-callers.js';
+import { createRollupApplier } from './sqlite-rollups.js';
+
+interface CallRow {
+  id: number;
+  call_sid: string;
+  account_sid: string;
+  from_number: string;
+  to_number: string;
+  from_e164: number;
+  to_e164: number;
+  created_at: number;
+  timestamp_text: string;
+  status: string;
+  duration_seconds: number | null;
+  mos: number | null;
+  source: string;
+  received_at: number;
+  method: string | null;
+  content_type: string | null;
+  raw: string;
+  from_country: string | null;
+}
+
+interface DeliveryRow {
+  call_sid: string;
+  received_at: number;
+  source: string;
+  method: string | null;
+  content_type: string | null;
+  raw: string;
+}
+
+interface QuarantineRow {
+  id: number;
+  received_at: number;
+  method: string;
+  content_type: string | null;
+  url: string;
+  problems: string;
+  raw: string;
+  replayed_at: number | null;
+}
+
+/** The readers of {@link CallStore.exportCalls} and {@link CallStore.exportQuarantine}. */
+export function createCopyReader(db: Database.Database) {
+  const selectCalls = db.prepare('SELECT * FROM calls WHERE id > ? ORDER BY id LIMIT ?');
+  const selectRepeats = db.prepare(`SELECT call_sid, received_at, source, method, content_type, raw FROM deliveries
+    WHERE call_sid IN (SELECT call_sid FROM calls WHERE id > ? AND id <= ?) ORDER BY id`);
+  const selectQuarantine = db.prepare('SELECT * FROM quarantine WHERE id > ? ORDER BY id LIMIT ?');
+  return {
+    exportCalls(afterId: number, limit: number): CopyPage<CopiedCall> {
+      const rows = selectCalls.all(afterId, limit) as CallRow[];
+      const lastId = rows.length > 0 ? rows[rows.length - 1]!.id : null;
+      const repeats = new Map<string, CopiedDelivery[]>();
+      if (lastId !== null) {
+        for (const row of selectRepeats.all(afterId, lastId) as DeliveryRow[]) {
+          const list = repeats.get(row.call_sid) ?? [];
+          list.push({ receivedAt: row.received_at, source: row.source as CallSource, method: row.method, contentType: row.content_type, rawJson: row.raw });
+          repeats.set(row.call_sid, list);
+        }
+      }
+      const records = rows.map((row): CopiedCall => ({
+        callSid: row.call_sid, accountSid: row.account_sid, from: row.from_number, to: row.to_number,
+        fromIsE164: row.from_e164 === 1, toIsE164: row.to_e164 === 1, createdAt: row.created_at, timestampText: row.timestamp_text,
+        status: row.status as CallStatus, durationSeconds: row.duration_seconds, mos: row.mos, source: row.source as CallSource,
+        receivedAt: row.received_at, method: row.method, contentType: row.content_type, rawJson: row.raw, fromCountry: row.from_country,
+        repeats: repeats.get(row.call_sid) ?? [],
+      }));
+      return { records, lastId };
+    },
+    exportQuarantine(afterId: number, limit: number): CopyPage<CopiedQuarantine> {
+      const rows = selectQuarantine.all(afterId, limit) as QuarantineRow[];
+      return {
+        records: rows.map((row) => ({
+          receivedAt: row.received_at, method: row.method, contentType: row.content_type, url: row.url,
+          problemsJson: row.problems, rawJson: row.raw, replayedAt: row.replayed_at,
+        })),
+        lastId: rows.length > 0 ? rows[rows.length - 1]!.id : null,
+      };
+    },
+  };
+}
+
+/**
+ * The importer of {@link CallStore.importCopies}: one immediate transaction per batch. Repeat callers are
+ * marked as for live writes, from the calls the target holds.
+ */
+export function createCopyImporter(db: Database.Database): (batch: { calls: readonly CopiedCall[]; quarantine: readonly CopiedQuarantine[] }) => CopyOutcome {
+  const insertCall = db.prepare(`INSERT INTO calls (call_sid, account_sid, from_number, to_number, from_e164, to_e164,
+      created_at, timestamp_text, status, duration_seconds, mos, source, received_at, method, content_type, raw, from_country)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (call_sid) DO NOTHING`);
+  const markRepeatCallers = createRepeatMarker(db);
+  const insertRepeat = db.prepare(`INSERT INTO deliveries (call_sid, received_at, source, method, content_type, raw)
+    VALUES (?, ?, ?, ?, ?, ?)`);
+  const quarantineHas = db.prepare('SELECT 1 FROM quarantine WHERE received_at = ? AND method = ? AND url = ? AND raw = ? LIMIT 1');
+  const insertQuarantine = db.prepare(`INSERT INTO quarantine (received_at, method, content_type, url, problems, raw, replayed_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?)`);
+  const insertNumber = db.prepare('INSERT OR IGNORE INTO numbers (number, account_sid) VALUES (?, ?)');
+  const applyRollups = createRollupApplier(db);
+
+  const importAll = db.transaction((calls: readonly CopiedCall[], quarantine: readonly CopiedQuarantine[]): CopyOutcome => {
+    const outcome: CopyOutcome = { calls: 0, callsPresent: 0, repeats: 0, quarantine: 0, quarantinePresent: 0 };
+    const newCalls: RollupCall[] = [];
+    const newlyRepeated: RollupCall[] = [];
+    for (const c of calls) {
+      const insert = insertCall.run(
+        c.callSid, c.accountSid, c.from, c.to, c.fromIsE164 ? 1 : 0, c.toIsE164 ? 1 : 0, c.createdAt, c.timestampText, c.status,
+        c.durationSeconds, c.mos, c.source, c.receivedAt, c.method, c.contentType, c.rawJson, c.fromCountry,
+      );
+      if (insert.changes !== 1) {
+        outcome.callsPresent += 1;
+        continue;
+      }
+      outcome.calls += 1;
+      const repeated = markRepeatCallers({ id: insert.lastInsertRowid, callSid: c.callSid, from: c.from, to: c.to, fromIsE164: c.fromIsE164, createdAt: c.createdAt }, newlyRepeated);
+      newCalls.push({ createdAt: c.createdAt, accountSid: c.accountSid, to: c.to, status: c.status, durationSeconds: c.durationSeconds, mos: c.mos, fromCountry: c.fromCountry, repeated });
+      for (const r of c.repeats) insertRepeat.run(c.callSid, r.receivedAt, r.source, r.method, r.contentType, r.rawJson);
+      outcome.repeats += c.repeats.length;
+    }
+    applyRollups(rollupDeltas(newCalls, newlyRepeated));
+    for (const call of newCalls) insertNumber.run(call.to, call.accountSid);
+    for (const q of quarantine) {
+      if (quarantineHas.get(q.receivedAt, q.method, q.url, q.rawJson)) {
+        outcome.quarantinePresent += 1;
+        continue;
+      }
+      insertQuarantine.run(q.receivedAt, q.method, q.contentType, q.url, q.problemsJson, q.rawJson, q.replayedAt);
+      outcome.quarantine += 1;
+    }
+    return outcome;
+  });
+  return (batch) => importAll.immediate(batch.calls, batch.quarantine);
+}
