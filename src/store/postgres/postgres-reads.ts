@@ -5,88 +5,13 @@
  * gives them, so sums come out the same).
  */
 import type pg from 'pg';
-import type { CallStatus } from '../../domain/call-event.js';
-import { addCall, emptyStats, type CallFilter, type RollupCall, type RollupStats } from '../../metrics/rollups.js';
+import type { CallFilter, RollupStats } from '../../metrics/rollups.js';
 import type { CallGroupKind, CallListPage, CallListQuery, CallSource, DeliveryRecord, QuarantineEntry, RepeatCaller, RepeatCallerQuery, StoredCall } from '../call-store.js';
 import { pgText } from './postgres-text.js';
-
-interface CallRow {
-  id: number;
-  call_sid: string;
-  account_sid: string;
-  from_number: string;
-  to_number: string;
-  from_e164: boolean;
-  to_e164: boolean;
-  created_at: number;
-  timestamp_text: string;
-  status: string;
-  duration_seconds: number | null;
-  mos: number | null;
-  source: string;
-  received_at: number;
-  raw: string;
-  from_country: string | null;
-  repeated: boolean;
-}
-
-interface QuarantineRow {
-  id: number;
-  received_at: number;
-  method: string;
-  content_type: string | null;
-  url: string;
-  problems: string;
-  raw: string;
-  replayed_at: number | null;
-}
-
-interface ScanRow {
-  created_at: number;
-  account_sid: string;
-  to_number: string;
-  status: string;
-  duration_seconds: number | null;
-  mos: number | null;
-  from_country: string | null;
-  repeated: boolean;
-}
-
-/** The column each scan grouping reads its key from. */
-const GROUP_COLUMNS: Record<CallGroupKind, keyof ScanRow> = {
-  number: 'to_number', account: 'account_sid', status: 'status', country: 'from_country',
-};
-
-function toRollupCall(row: ScanRow): RollupCall {
-  return {
-    createdAt: row.created_at, accountSid: row.account_sid, to: row.to_number, status: row.status as CallStatus,
-    durationSeconds: row.duration_seconds, mos: row.mos, fromCountry: row.from_country, repeated: row.repeated,
-  };
-}
+import { groupStatsOfRows, statsOfRows, toQuarantineEntry, toStoredCall, type CallRow, type QuarantineRow, type ScanRow } from '../stored-rows.js';
 
 const CALL_COLUMNS = `id, call_sid, account_sid, from_number, to_number, from_e164, to_e164, created_at, timestamp_text, status,
   duration_seconds, mos, source, received_at, raw, from_country, repeated`;
-
-function toStoredCall(row: CallRow): StoredCall {
-  return {
-    callSid: row.call_sid,
-    accountSid: row.account_sid,
-    from: row.from_number,
-    to: row.to_number,
-    fromIsE164: row.from_e164,
-    toIsE164: row.to_e164,
-    timestamp: new Date(row.created_at),
-    timestampText: row.timestamp_text,
-    status: row.status as CallStatus,
-    durationSeconds: row.duration_seconds,
-    mos: row.mos,
-    source: row.source as CallSource,
-    receivedAt: new Date(row.received_at),
-    raw: JSON.parse(row.raw) as Record<string, unknown>,
-    fromCountry: row.from_country,
-    repeated: row.repeated,
-  };
-}
 
 /** The read half of the store, over a pool. */
 export function createReads(pool: pg.Pool) {
@@ -128,7 +53,7 @@ export function createReads(pool: pg.Pool) {
         where.push(`(created_at, id) < ($${params.length - 1}, $${params.length})`);
       }
       params.push(query.limit + 1);
-      const { rows } = await pool.query<CallRow>(
+      const { rows } = await pool.query<CallRow & { id: number }>(
         `SELECT ${CALL_COLUMNS} FROM calls WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
         params,
       );
@@ -157,16 +82,7 @@ export function createReads(pool: pg.Pool) {
         `SELECT * FROM quarantine ${includeReplayed ? '' : 'WHERE replayed_at IS NULL'} ORDER BY id LIMIT $1`,
         [Math.min(limit, Number.MAX_SAFE_INTEGER)],
       );
-      return rows.map((row): QuarantineEntry => ({
-        id: row.id,
-        receivedAt: new Date(row.received_at),
-        method: row.method,
-        contentType: row.content_type,
-        url: row.url,
-        problems: JSON.parse(row.problems) as QuarantineEntry['problems'],
-        raw: JSON.parse(row.raw) as Record<string, unknown>,
-        replayedAt: row.replayed_at === null ? null : new Date(row.replayed_at),
-      }));
+      return rows.map(toQuarantineEntry);
     },
 
     async accountsOfNumber(number: string): Promise<string[]> {
@@ -185,21 +101,11 @@ export function createReads(pool: pg.Pool) {
     },
 
     async scanCalls(from: number, to: number, filter: CallFilter): Promise<RollupStats> {
-      const stats = emptyStats();
-      for (const row of await scanRows(from, to, filter)) addCall(stats, toRollupCall(row));
-      return stats;
+      return statsOfRows(await scanRows(from, to, filter));
     },
 
     async scanCallGroups(from: number, to: number, filter: CallFilter, by: CallGroupKind): Promise<Map<string, RollupStats>> {
-      const groups = new Map<string, RollupStats>();
-      const column = GROUP_COLUMNS[by];
-      for (const row of await scanRows(from, to, filter)) {
-        const key = (row[column] as string | null) ?? '';
-        let stats = groups.get(key);
-        if (!stats) groups.set(key, (stats = emptyStats()));
-        addCall(stats, toRollupCall(row));
-      }
-      return groups;
+      return groupStatsOfRows(await scanRows(from, to, filter), by);
     },
 
     async listRepeatCallers({ from, to, filter, limit }: RepeatCallerQuery): Promise<RepeatCaller[]> {

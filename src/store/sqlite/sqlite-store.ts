@@ -5,93 +5,16 @@
  * WAL lets both work at once.
  */
 import { Worker } from 'node:worker_threads';
-import type Database from 'better-sqlite3';
-import type { CallStatus } from '../../domain/call-event.js';
 import { storageUnavailable } from '../../domain/errors.js';
-import type {
-  CallGroupKind, CallSource, CallStore, CopyOutcome, DeliveryRecord, PurgeCounts, RepeatCaller, QuarantineEntry, StoreHealth, StoredCall, WriteOutcome,
-} from '../call-store.js';
-import { addCall, emptyStats, type CallFilter, type RollupCall, type RollupStats } from '../../metrics/rollups.js';
+import type { CallSource, CallStore, CopyOutcome, DeliveryRecord, PurgeCounts, RepeatCaller, StoreHealth, WriteOutcome } from '../call-store.js';
+import type { CallFilter } from '../../metrics/rollups.js';
 import { createAlertReader } from './sqlite-alerts.js';
 import { createCopyImporter, createCopyReader } from './sqlite-copy.js';
 import { isUnavailableError, openMigratedDatabase, schemaVersion, type SqliteOptions } from './sqlite-database.js';
 import { createRollupGroupReader, createRollupReader, createRollupSeriesReader } from './sqlite-rollups.js';
 import type { WriterCommand, WriterResponse } from './sqlite-writer-worker.js';
 import { toWriteRow } from './write-rows.js';
-
-interface CallRow {
-  call_sid: string;
-  account_sid: string;
-  from_number: string;
-  to_number: string;
-  from_e164: number;
-  to_e164: number;
-  created_at: number;
-  timestamp_text: string;
-  status: string;
-  duration_seconds: number | null;
-  mos: number | null;
-  source: string;
-  received_at: number;
-  raw: string;
-  from_country: string | null;
-  repeated: number;
-}
-
-interface ScanRow {
-  created_at: number;
-  account_sid: string;
-  to_number: string;
-  status: string;
-  duration_seconds: number | null;
-  mos: number | null;
-  from_country: string | null;
-  repeated: number;
-}
-
-/** The column each scan grouping reads its key from. */
-const GROUP_COLUMNS: Record<CallGroupKind, keyof ScanRow> = {
-  number: 'to_number', account: 'account_sid', status: 'status', country: 'from_country',
-};
-
-function toRollupCall(row: ScanRow): RollupCall {
-  return {
-    createdAt: row.created_at, accountSid: row.account_sid, to: row.to_number, status: row.status as CallStatus,
-    durationSeconds: row.duration_seconds, mos: row.mos, fromCountry: row.from_country, repeated: row.repeated === 1,
-  };
-}
-
-interface QuarantineRow {
-  id: number;
-  received_at: number;
-  method: string;
-  content_type: string | null;
-  url: string;
-  problems: string;
-  raw: string;
-  replayed_at: number | null;
-}
-
-function toStoredCall(row: CallRow): StoredCall {
-  return {
-    callSid: row.call_sid,
-    accountSid: row.account_sid,
-    from: row.from_number,
-    to: row.to_number,
-    fromIsE164: row.from_e164 === 1,
-    toIsE164: row.to_e164 === 1,
-    timestamp: new Date(row.created_at),
-    timestampText: row.timestamp_text,
-    status: row.status as CallStatus,
-    durationSeconds: row.duration_seconds,
-    mos: row.mos,
-    source: row.source as CallSource,
-    receivedAt: new Date(row.received_at),
-    raw: JSON.parse(row.raw) as Record<string, unknown>,
-    fromCountry: row.from_country,
-    repeated: row.repeated === 1,
-  };
-}
+import { groupStatsOfRows, statsOfRows, toQuarantineEntry, toStoredCall, type CallRow, type QuarantineRow, type ScanRow } from '../stored-rows.js';
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -250,16 +173,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
       const rows = db
         .prepare(`SELECT * FROM quarantine ${includeReplayed ? '' : 'WHERE replayed_at IS NULL'} ORDER BY id LIMIT ?`)
         .all(limit) as QuarantineRow[];
-      return rows.map((row): QuarantineEntry => ({
-        id: row.id,
-        receivedAt: new Date(row.received_at),
-        method: row.method,
-        contentType: row.content_type,
-        url: row.url,
-        problems: JSON.parse(row.problems) as QuarantineEntry['problems'],
-        raw: JSON.parse(row.raw) as Record<string, unknown>,
-        replayedAt: row.replayed_at === null ? null : new Date(row.replayed_at),
-      }));
+      return rows.map(toQuarantineEntry);
     },
 
     async listAlertStates() {
@@ -303,21 +217,11 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
     },
 
     async scanCalls(from, to, filter) {
-      const stats = emptyStats();
-      for (const row of scanRows(from, to, filter)) addCall(stats, toRollupCall(row));
-      return stats;
+      return statsOfRows(scanRows(from, to, filter));
     },
 
     async scanCallGroups(from, to, filter, by) {
-      const groups = new Map<string, RollupStats>();
-      const column = GROUP_COLUMNS[by];
-      for (const row of scanRows(from, to, filter)) {
-        const key = (row[column] as string | null) ?? '';
-        let stats = groups.get(key);
-        if (!stats) groups.set(key, (stats = emptyStats()));
-        addCall(stats, toRollupCall(row));
-      }
-      return groups;
+      return groupStatsOfRows(scanRows(from, to, filter), by);
     },
 
     async listRepeatCallers({ from, to, filter, limit }) {
