@@ -89,9 +89,6 @@ export function splitPrefix(base: string, kind: SplitKind): string {
   return base === ALL_CALLS ? tag : `${base}|${tag}`;
 }
 
-/** The prefix of the per-project dimensions (`a:<project>`: the rest is the escaped project). */
-export const ACCOUNT_PREFIX = 'a:';
-
 /** The prefix of a project's per-number dimensions (the rest is the escaped number). */
 export function numbersPrefix(account: string): string {
   return `${accountDimension(account)}|n:`;
