@@ -20,6 +20,17 @@ export function mosToHundredths(mos: number): number {
   return Math.round(Number((mos * 100).toPrecision(12))); // 1.005 * 100 is 100.49999999999999 in binary
 }
 
+/**
+ * Rollups sum scores as whole millionths: integer sums come out the same in any order of addition, so
+ * every store and every grouping of calls gives the same mean to the last bit.
+ */
+export const MOS_SUM_SCALE = 1_000_000;
+
+/** A score as whole millionths, the unit of rollup MOS sums. */
+export function mosToMillionths(mos: number): number {
+  return Math.round(mos * MOS_SUM_SCALE);
+}
+
 /** The band a score in hundredths falls in. */
 export function bandOfHundredths(hundredths: number): MosBand {
   if (hundredths >= 434) return 'excellent';

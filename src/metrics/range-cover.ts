@@ -1,13 +1,13 @@
 /**
  * @module
- * Covers a time range [from, to) with the fewest whole rollup buckets (UTC months, days and 15-minute
- * slots) plus at most two partial slots at its ends, which are read from the calls themselves. So a
- * summary of any range reads a bounded number of rows, however long the history. (No hour level: every
- * level costs a rollup write per call, and 4 quarters read as fast as an hour.)
+ * Covers a time range [from, to) with the fewest whole rollup buckets (UTC months, days, hours and
+ * 15-minute slots) plus at most two partial slots at its ends, which are read from the calls themselves.
+ * So a summary of any range reads a bounded number of rows, however long the history. (The hour level
+ * serves days and hourly series in time zones whose days are not UTC days.)
  */
 
 /** Rollup levels, coarsest first. */
-export const ROLLUP_LEVELS = ['month', 'day', 'quarter'] as const;
+export const ROLLUP_LEVELS = ['month', 'day', 'hour', 'quarter'] as const;
 export type RollupLevel = (typeof ROLLUP_LEVELS)[number];
 
 const QUARTER = 15 * 60_000;
@@ -31,6 +31,8 @@ export function levelStart(ms: number, level: RollupLevel): number {
   switch (level) {
     case 'quarter':
       return Math.floor(ms / QUARTER) * QUARTER;
+    case 'hour':
+      return Math.floor(ms / HOUR) * HOUR;
     case 'day':
       return Math.floor(ms / DAY) * DAY;
     case 'month': {
@@ -45,6 +47,8 @@ export function levelEnd(start: number, level: RollupLevel): number {
   switch (level) {
     case 'quarter':
       return start + QUARTER;
+    case 'hour':
+      return start + HOUR;
     case 'day':
       return start + DAY;
     case 'month': {

@@ -5,12 +5,12 @@
  * by a repeat call. Pure; every store applies these deltas in the same transaction as the inserts, so
  * rollups always match the calls.
  *
- * Dimensions: all calls, per project, per project and number, at every level (month, day, 15 min);
+ * Dimensions: all calls, per project, per project and number, at every level (month, day, hour, 15 min);
  * and the same three split by status and by caller country, at the day and month levels only (the
  * breakdowns read partial days from the calls).
  */
 import type { CallStatus } from '../domain/call-event.js';
-import { mosToHundredths } from '../domain/mos.js';
+import { mosToHundredths, mosToMillionths } from '../domain/mos.js';
 import { addValue, mergeInto, type Histogram } from './histogram.js';
 import { levelStart, ROLLUP_LEVELS, type RollupLevel } from './range-cover.js';
 
@@ -39,6 +39,7 @@ export interface RollupStats {
   calls: number;
   statuses: Record<CallStatus, number>;
   mosCount: number;
+  /** The sum of the scores in whole millionths (MOS_SUM_SCALE): exact in any order of addition. */
   mosSum: number;
   /** MOS in hundredths -> calls. */
   mosHistogram: Histogram;
@@ -128,7 +129,7 @@ function addFacts(stats: RollupStats, call: RollupCall, mosHundredths: number | 
   stats.statuses[call.status] += 1;
   if (mosHundredths !== null) {
     stats.mosCount += 1;
-    stats.mosSum += call.mos!;
+    stats.mosSum += mosToMillionths(call.mos!);
     addValue(stats.mosHistogram, mosHundredths);
   }
   if (call.status === 'completed' && call.durationSeconds !== null) addValue(stats.durationHistogram, call.durationSeconds);
@@ -215,7 +216,7 @@ function forEachRow(call: RollupCall, visit: RowVisitor): void {
   for (const level of ROLLUP_LEVELS) {
     const bucket = levelStart(call.createdAt, level);
     for (const dimension of pair.bases) visit('base', level, bucket, dimension);
-    if (level !== 'quarter') for (const dimension of splits) visit('split', level, bucket, dimension);
+    if (level === 'day' || level === 'month') for (const dimension of splits) visit('split', level, bucket, dimension);
   }
 }
 

@@ -4,7 +4,7 @@
  * MOS mean / p10 / p50 / p90 (nearest rank, exact to 0.01), E-model band shares, poor-quality rate,
  * durations of completed calls and short calls, repeat callers. Pure: every view calls this one function.
  */
-import { MOS_BANDS, bandOfHundredths, mosToHundredths, type MosBand } from '../domain/mos.js';
+import { MOS_BANDS, MOS_SUM_SCALE, bandOfHundredths, mosToHundredths, type MosBand } from '../domain/mos.js';
 import { countBelow, percentiles, totalCount, totalSum } from './histogram.js';
 import type { RollupStats } from './rollups.js';
 
@@ -63,7 +63,7 @@ export function summarize(stats: RollupStats, options: SummaryOptions = DEFAULT_
     statuses: { ...stats.statuses },
     mos: {
       scored,
-      mean: scored === 0 ? null : stats.mosSum / stats.mosCount,
+      mean: scored === 0 ? null : stats.mosSum / (stats.mosCount * MOS_SUM_SCALE),
       p10: p10 ?? null,
       p50: p50 ?? null,
       p90: p90 ?? null,

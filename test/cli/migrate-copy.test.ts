@@ -20,9 +20,9 @@ describe('callpulse migrate', () => {
     const path = join(dir, 'm.db');
     const first = await runCli(['migrate', '--db', path]);
     assert.equal(first.code, 0, first.stderr);
-    assert.equal(first.stdout, `SQLite file ${path}: applied 3 migration(s) (1 calls, deliveries and quarantine; 2 rollups; 3 alert states and notifications); schema now at version 3.\n`);
+    assert.equal(first.stdout, `SQLite file ${path}: applied 4 migration(s) (1 calls, deliveries and quarantine; 2 rollups; 3 alert states and notifications; 4 rollups counted behind the inserts, with an hour level); schema now at version 4.\n`);
     const second = await runCli(['migrate', '--db', path]);
-    assert.equal(second.stdout, `SQLite file ${path}: schema already up to date at version 3.\n`);
+    assert.equal(second.stdout, `SQLite file ${path}: schema already up to date at version 4.\n`);
   });
 
   it('--help prints its usage; an unreachable PostgreSQL is one sentence, exit 1', async () => {
@@ -40,10 +40,10 @@ describe('callpulse migrate', () => {
     try {
       const first = await runCli(['migrate', '--db', db.database]);
       assert.equal(first.code, 0, first.stderr);
-      assert.match(first.stdout, /^PostgreSQL [^ ]+ schema cp_test_\w+: applied 3 migration\(s\)/);
-      assert.equal(await db.count('schema_migrations'), 3);
+      assert.match(first.stdout, /^PostgreSQL [^ ]+ schema cp_test_\w+: applied 4 migration\(s\)/);
+      assert.equal(await db.count('schema_migrations'), 4);
       const second = await runCli(['migrate'], { DATABASE_URL: db.database });
-      assert.match(second.stdout, /schema already up to date at version 3\.\n$/);
+      assert.match(second.stdout, /schema already up to date at version 4\.\n$/);
     } finally {
       await db.drop();
     }

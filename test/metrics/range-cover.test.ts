@@ -32,9 +32,12 @@ describe('coverRange', () => {
       ...Array.from({ length: 30 }, (_, i) => new Date(Date.UTC(2024, 0, 2 + i)).toISOString()),
       '2024-03-01T00:00:00.000Z', '2024-03-02T00:00:00.000Z',
     ]);
-    // quarters: 10:15 to midnight on 1 Jan (55), and 00:00 to 02:15 on 3 Mar (9)
+    // hours: 11:00 to midnight on 1 Jan (13), and 00:00 to 02:00 on 3 Mar (2)
+    const hours = (from: number, count: number) => Array.from({ length: count }, (_, i) => new Date(from + i * 60 * MIN).toISOString());
+    assert.deepEqual(byLevel('hour'), [...hours(Date.UTC(2024, 0, 1, 11), 13), ...hours(Date.UTC(2024, 2, 3), 2)]);
+    // quarters: 10:15 to 11:00 on 1 Jan (3), and 02:00 to 02:15 on 3 Mar (1)
     const quarters = (from: number, count: number) => Array.from({ length: count }, (_, i) => new Date(from + i * 15 * MIN).toISOString());
-    assert.deepEqual(byLevel('quarter'), [...quarters(Date.UTC(2024, 0, 1, 10, 15), 55), ...quarters(Date.UTC(2024, 2, 3), 9)]);
+    assert.deepEqual(byLevel('quarter'), [...quarters(Date.UTC(2024, 0, 1, 10, 15), 3), ...quarters(Date.UTC(2024, 2, 3, 2), 1)]);
   });
 
   it('empty and reversed ranges cover nothing', () => {

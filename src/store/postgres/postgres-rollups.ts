@@ -11,8 +11,8 @@
  * function of ours running inside the database, and an upsert costs the size of the delta, not of the
  * stored histogram (a month's duration histogram has thousands of values). They are keyed by the rollup
  * row's id, a short key that keeps these many small upserts cheap. Reading sums the rows of whole buckets
- * into the same RollupStats the SQLite store returns, adding `mos_sum` in the same order as it does, so
- * the figures match to the last bit.
+ * into the same RollupStats the SQLite store returns (MOS sums are whole millionths, exact in any order of
+ * addition), so the figures match to the last bit.
  */
 import type pg from 'pg';
 import type { CallStatus } from '../../domain/call-event.js';

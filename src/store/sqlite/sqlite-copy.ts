@@ -2,15 +2,14 @@
  * @module
  * Copying between stores, SQLite side: reading stored calls (with their repeats) and quarantine entries
  * page by page in storage order, and importing records copied from another store in one transaction
- * (new calls counted in the rollups, calls and quarantine entries already here skipped).
+ * (calls and quarantine entries already here skipped), then counting the new calls in the rollups.
  * Runs on the store's own connection: copying is a command-line job, not the server's hot path.
  */
 import type Database from 'better-sqlite3';
 import type { CallStatus } from '../../domain/call-event.js';
-import { rollupDeltas, type RollupCall } from '../../metrics/rollups.js';
 import type { CallSource, CopiedCall, CopiedDelivery, CopiedQuarantine, CopyOutcome, CopyPage } from '../call-store.js';
 import { createRepeatMarker } from './sqlite-repeat-callers.js';
-import { createRollupApplier } from './sqlite-rollups.js';
+import { catchUpAll, createRollupCatchUp } from './sqlite-rollup-catch-up.js';
 
 interface CallRow {
   id: number;
@@ -95,7 +94,7 @@ export function createCopyReader(db: Database.Database) {
 
 /**
  * The importer of {@link CallStore.importCopies}: one immediate transaction per batch. Repeat callers are
- * marked as for live writes, from the calls the target holds.
+ * marked as for live writes, from the calls the target holds; the rollups count the batch's calls right after.
  */
 export function createCopyImporter(db: Database.Database): (batch: { calls: readonly CopiedCall[]; quarantine: readonly CopiedQuarantine[] }) => CopyOutcome {
   const insertCall = db.prepare(`INSERT INTO calls (call_sid, account_sid, from_number, to_number, from_e164, to_e164,
@@ -109,12 +108,12 @@ export function createCopyImporter(db: Database.Database): (batch: { calls: read
   const insertQuarantine = db.prepare(`INSERT INTO quarantine (received_at, method, content_type, url, problems, raw, replayed_at)
     VALUES (?, ?, ?, ?, ?, ?, ?)`);
   const insertNumber = db.prepare('INSERT OR IGNORE INTO numbers (number, account_sid) VALUES (?, ?)');
-  const applyRollups = createRollupApplier(db);
+  const countedThrough = db.prepare('SELECT counted_through FROM rollup_progress').pluck();
+  const catchUp = createRollupCatchUp(db);
 
   const importAll = db.transaction((calls: readonly CopiedCall[], quarantine: readonly CopiedQuarantine[]): CopyOutcome => {
     const outcome: CopyOutcome = { calls: 0, callsPresent: 0, repeats: 0, quarantine: 0, quarantinePresent: 0 };
-    const newCalls: RollupCall[] = [];
-    const newlyRepeated: RollupCall[] = [];
+    const counted = countedThrough.get() as number;
     for (const c of calls) {
       const insert = insertCall.run(
         c.callSid, c.accountSid, c.from, c.to, c.fromIsE164 ? 1 : 0, c.toIsE164 ? 1 : 0, c.createdAt, c.timestampText, c.status,
@@ -125,13 +124,11 @@ export function createCopyImporter(db: Database.Database): (batch: { calls: read
         continue;
       }
       outcome.calls += 1;
-      const repeated = markRepeatCallers({ id: insert.lastInsertRowid, callSid: c.callSid, from: c.from, to: c.to, fromIsE164: c.fromIsE164, createdAt: c.createdAt }, newlyRepeated);
-      newCalls.push({ createdAt: c.createdAt, accountSid: c.accountSid, to: c.to, status: c.status, durationSeconds: c.durationSeconds, mos: c.mos, fromCountry: c.fromCountry, repeated });
+      markRepeatCallers({ id: insert.lastInsertRowid, callSid: c.callSid, from: c.from, to: c.to, fromIsE164: c.fromIsE164, createdAt: c.createdAt }, counted);
+      insertNumber.run(c.to, c.accountSid);
       for (const r of c.repeats) insertRepeat.run(c.callSid, r.receivedAt, r.source, r.method, r.contentType, r.rawJson);
       outcome.repeats += c.repeats.length;
     }
-    applyRollups(rollupDeltas(newCalls, newlyRepeated));
-    for (const call of newCalls) insertNumber.run(call.to, call.accountSid);
     for (const q of quarantine) {
       if (quarantineHas.get(q.receivedAt, q.method, q.url, q.rawJson)) {
         outcome.quarantinePresent += 1;
@@ -142,5 +139,9 @@ export function createCopyImporter(db: Database.Database): (batch: { calls: read
     }
     return outcome;
   });
-  return (batch) => importAll.immediate(batch.calls, batch.quarantine);
+  return (batch) => {
+    const outcome = importAll.immediate(batch.calls, batch.quarantine);
+    catchUpAll(catchUp);
+    return outcome;
+  };
 }

@@ -5,18 +5,7 @@
  * each newly inserted call inside its transaction (live writes and copies alike).
  */
 import type Database from 'better-sqlite3';
-import type { CallStatus } from '../../domain/call-event.js';
-import { REPEAT_WINDOW_MS, type RollupCall } from '../../metrics/rollups.js';
-
-interface EarlierCallRow {
-  id: number;
-  account_sid: string;
-  created_at: number;
-  status: string;
-  duration_seconds: number | null;
-  mos: number | null;
-  from_country: string | null;
-}
+import { REPEAT_WINDOW_MS } from '../../metrics/rollups.js';
 
 /** A newly inserted call, as the marker needs it. */
 export interface InsertedCall {
@@ -30,29 +19,27 @@ export interface InsertedCall {
 
 /**
  * Prepares the statements and returns the marker: it marks the new call repeated when a later call exists,
- * marks the caller's unmarked earlier calls to the same number within 24 hours (pushing each to
- * `newlyRepeated`, for the rollups), and says whether the new call is a repeated one.
+ * marks the caller's unmarked earlier calls to the same number within 24 hours, and says whether the new
+ * call is a repeated one. An earlier call the rollups have already counted (id <= `countedThrough`) is
+ * logged in rollup_pending_marks, so the next catch-up adds its repeat.
  */
-export function createRepeatMarker(db: Database.Database): (call: InsertedCall, newlyRepeated: RollupCall[]) => boolean {
+export function createRepeatMarker(db: Database.Database): (call: InsertedCall, countedThrough: number) => boolean {
   // Calls are ordered by (created_at, call_sid): of two calls in the same millisecond, the smaller CallSid is first.
   const laterCall = db.prepare(`SELECT 1 FROM calls WHERE from_number = ? AND to_number = ? AND from_e164 = 1
       AND created_at >= ? AND created_at <= ? AND (created_at > ? OR call_sid > ?) LIMIT 1`).pluck();
-  const earlierUnmarked = db.prepare(`SELECT id, account_sid, created_at, status, duration_seconds, mos, from_country FROM calls
+  const earlierUnmarked = db.prepare(`SELECT id FROM calls
       WHERE from_number = ? AND to_number = ? AND from_e164 = 1 AND created_at >= ? AND created_at <= ?
-        AND (created_at < ? OR call_sid < ?) AND repeated = 0`);
+        AND (created_at < ? OR call_sid < ?) AND repeated = 0`).pluck();
   const markRepeated = db.prepare('UPDATE calls SET repeated = 1 WHERE id = ?');
+  const logMark = db.prepare('INSERT INTO rollup_pending_marks (call_id) VALUES (?)');
 
-  return ({ id, callSid, from, to, fromIsE164, createdAt }, newlyRepeated) => {
+  return ({ id, callSid, from, to, fromIsE164, createdAt }, countedThrough) => {
     if (!fromIsE164) return false;
     const repeated = laterCall.get(from, to, createdAt, createdAt + REPEAT_WINDOW_MS, createdAt, callSid) !== undefined;
     if (repeated) markRepeated.run(id);
-    const earlier = earlierUnmarked.all(from, to, createdAt - REPEAT_WINDOW_MS, createdAt, createdAt, callSid) as EarlierCallRow[];
-    for (const call of earlier) {
-      markRepeated.run(call.id);
-      newlyRepeated.push({
-        createdAt: call.created_at, accountSid: call.account_sid, to, status: call.status as CallStatus,
-        durationSeconds: call.duration_seconds, mos: call.mos, fromCountry: call.from_country, repeated: true,
-      });
+    for (const earlier of earlierUnmarked.all(from, to, createdAt - REPEAT_WINDOW_MS, createdAt, createdAt, callSid) as number[]) {
+      markRepeated.run(earlier);
+      if (earlier <= countedThrough) logMark.run(earlier);
     }
     return repeated;
   };

@@ -2,12 +2,14 @@
  * @module
  * Rollup rows in SQLite: applying a batch's deltas (read, add, write back: the writer thread is the
  * only writer, inside the batch's transaction; histograms are merged in their encoded form) and
- * reading the rows of whole buckets back as stats.
+ * reading the rows of whole buckets back as stats, plus what the calls not yet counted add to them
+ * (sqlite-uncounted.ts).
  */
 import type Database from 'better-sqlite3';
 import { decodeHistogram, encodeHistogram, mergeEncodedHistograms } from '../../metrics/histogram.js';
 import { levelEnd, type RollupLevel, type RollupUnit } from '../../metrics/range-cover.js';
-import { emptyStats, type RollupFamily, type RollupKey, type RollupStats } from '../../metrics/rollups.js';
+import { emptyStats, mergeStats, type RollupFamily, type RollupKey, type RollupStats } from '../../metrics/rollups.js';
+import { bucketKey, type UncountedRows } from './sqlite-uncounted.js';
 
 const COLUMNS = 'calls, completed, failed, busy, no_answer, canceled, mos_count, mos_sum, mos_hist, duration_hist, repeated';
 
@@ -78,29 +80,45 @@ function runsOf(units: readonly RollupUnit[]): Array<{ level: RollupUnit['level'
 }
 
 /** Returns the reader that merges the base rollup rows of whole buckets, over the dimensions given, into stats. */
-export function createRollupReader(db: Database.Database): (units: readonly RollupUnit[], dimensions: readonly string[]) => RollupStats {
+export function createRollupReader(db: Database.Database): (units: readonly RollupUnit[], dimensions: readonly string[], uncounted: UncountedRows | null) => RollupStats {
   const select = db.prepare(`SELECT ${COLUMNS} FROM rollups WHERE level = ? AND dim = ? AND bucket >= ? AND bucket < ?`).raw();
-  return (units, dimensions) => {
+  return (units, dimensions, uncounted) => {
     const stats = emptyStats();
     const runs = runsOf(units);
     for (const dimension of dimensions) {
       for (const run of runs) for (const row of select.all(run.level, dimension, run.from, run.to) as RollupRow[]) addRow(stats, row);
+    }
+    if (uncounted) {
+      for (const unit of units) {
+        const bucket = uncounted.get(bucketKey('base', unit.level, unit.start));
+        for (const dimension of bucket ? dimensions : []) {
+          const added = bucket!.dimensions.get(dimension);
+          if (added) mergeStats(stats, added);
+        }
+      }
     }
     return stats;
   };
 }
 
 /** Returns the reader of one level's base rows in [from, to), over the dimensions given, merged per bucket. */
-export function createRollupSeriesReader(db: Database.Database): (level: RollupLevel, from: number, to: number, dimensions: readonly string[]) => Map<number, RollupStats> {
+export function createRollupSeriesReader(db: Database.Database): (level: RollupLevel, from: number, to: number, dimensions: readonly string[], uncounted: UncountedRows | null) => Map<number, RollupStats> {
   const select = db.prepare(`SELECT bucket, ${COLUMNS} FROM rollups WHERE level = ? AND dim = ? AND bucket >= ? AND bucket < ?`).raw();
-  return (level, from, to, dimensions) => {
+  return (level, from, to, dimensions, uncounted) => {
     const series = new Map<number, RollupStats>();
+    const statsOf = (bucket: number): RollupStats => {
+      let stats = series.get(bucket);
+      if (!stats) series.set(bucket, (stats = emptyStats()));
+      return stats;
+    };
     for (const dimension of dimensions) {
-      for (const row of select.all(level, dimension, from, to) as RollupRow[]) {
-        const bucket = row[0] as number;
-        let stats = series.get(bucket);
-        if (!stats) series.set(bucket, (stats = emptyStats()));
-        addRow(stats, row, 1);
+      for (const row of select.all(level, dimension, from, to) as RollupRow[]) addRow(statsOf(row[0] as number), row, 1);
+    }
+    for (const added of uncounted?.values() ?? []) {
+      if (added.family !== 'base' || added.level !== level || added.bucket < from || added.bucket >= to) continue;
+      for (const dimension of dimensions) {
+        const stats = added.dimensions.get(dimension);
+        if (stats) mergeStats(statsOf(added.bucket), stats);
       }
     }
     return series;
@@ -116,20 +134,25 @@ function prefixEnd(prefix: string): string {
  * Returns the reader that merges the rollup rows of whole buckets per dimension, over the dimensions of a
  * family named `prefix` and one more part: that part -> stats.
  */
-export function createRollupGroupReader(db: Database.Database): (units: readonly RollupUnit[], prefix: string, family: RollupFamily) => Map<string, RollupStats> {
+export function createRollupGroupReader(db: Database.Database): (units: readonly RollupUnit[], prefix: string, family: RollupFamily, uncounted: UncountedRows | null) => Map<string, RollupStats> {
   const selects: Record<RollupFamily, Database.Statement> = {
     base: db.prepare(`SELECT dim, ${COLUMNS} FROM rollups INDEXED BY rollups_by_bucket WHERE level = ? AND bucket = ? AND dim >= ? AND dim < ?`).raw(),
     split: db.prepare(`SELECT dim, ${COLUMNS} FROM rollup_splits WHERE level = ? AND bucket = ? AND dim >= ? AND dim < ?`).raw(),
   };
-  return (units, prefix, family) => {
+  return (units, prefix, family, uncounted) => {
     const groups = new Map<string, RollupStats>();
+    const statsOf = (dimension: string): RollupStats => {
+      const key = dimension.slice(prefix.length);
+      let stats = groups.get(key);
+      if (!stats) groups.set(key, (stats = emptyStats()));
+      return stats;
+    };
     const end = prefixEnd(prefix);
     for (const unit of units) {
-      for (const row of selects[family].all(unit.level, unit.start, prefix, end) as RollupRow[]) {
-        const key = (row[0] as string).slice(prefix.length);
-        let stats = groups.get(key);
-        if (!stats) groups.set(key, (stats = emptyStats()));
-        addRow(stats, row, 1);
+      for (const row of selects[family].all(unit.level, unit.start, prefix, end) as RollupRow[]) addRow(statsOf(row[0] as string), row, 1);
+      const added = uncounted?.get(bucketKey(family, unit.level, unit.start));
+      for (const [dimension, stats] of added?.dimensions ?? []) {
+        if (dimension >= prefix && dimension < end) mergeStats(statsOf(dimension), stats);
       }
     }
     return groups;

@@ -1,10 +1,12 @@
 /**
  * @module
  * The embedded SQLite store (better-sqlite3). Writes go to a writer thread (sqlite-writer-worker.ts),
- * which commits each batch with an fsync while the event loop goes on; reads use a connection here.
- * WAL lets both work at once.
+ * which commits each batch with an fsync while the event loop goes on, and counts it in the rollups
+ * right after; reads use a connection here, and add what the rollups have not counted yet, in the same
+ * snapshot. WAL lets both work at once.
  */
 import { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
 import { storageUnavailable } from '../../domain/errors.js';
 import type { CallSource, CallStore, CopyOutcome, DeliveryRecord, PurgeCounts, RepeatCaller, StoreHealth, WriteOutcome } from '../call-store.js';
 import type { CallFilter } from '../../metrics/rollups.js';
@@ -13,6 +15,8 @@ import { createCopyImporter, createCopyReader } from './sqlite-copy.js';
 import { isUnavailableError, openMigratedDatabase, schemaVersion, type SqliteOptions } from './sqlite-database.js';
 import { createRollupGroupReader, createRollupReader, createRollupSeriesReader } from './sqlite-rollups.js';
 import type { WriterCommand, WriterResponse } from './sqlite-writer-worker.js';
+import { CATCH_UP_CHUNK, catchUpAll, createRollupCatchUp } from './sqlite-rollup-catch-up.js';
+import { createUncountedReader, uncountedRows, type UncountedRows } from './sqlite-uncounted.js';
 import { toWriteRow } from './write-rows.js';
 import { groupStatsOfRows, statsOfRows, toQuarantineEntry, toStoredCall, type CallRow, type QuarantineRow, type ScanRow } from '../stored-rows.js';
 
@@ -73,9 +77,25 @@ class WriterThread {
   }
 }
 
+/**
+ * Counts the calls the rollups have not counted when there are many (after the upgrade that rebuilds the
+ * rollups, or a process that died in the middle of an import), so reads need not add them one by one. A
+ * database this process may not write to is left as it is: reads stay exact, only slower.
+ */
+function countLargeBacklog(db: Database.Database): void {
+  const backlog = db.prepare('SELECT (SELECT COALESCE(MAX(id), 0) FROM calls) - counted_through FROM rollup_progress').pluck().get() as number;
+  if (backlog <= CATCH_UP_CHUNK) return;
+  try {
+    catchUpAll(createRollupCatchUp(db));
+  } catch (error) {
+    if (!isUnavailableError(error)) throw error;
+  }
+}
+
 /** Opens (creating if needed) a SQLite store at `path`, applies pending migrations, starts its writer thread. */
 export function openSqliteStore(path: string, options: SqliteOptions = {}): CallStore {
   const { db, applied } = openMigratedDatabase(path, options);
+  countLargeBacklog(db);
   const copyReader = createCopyReader(db);
   let copyImporter: ReturnType<typeof createCopyImporter> | null = null;
   const writer = new WriterThread(path, options);
@@ -84,6 +104,10 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
   const readRollups = createRollupReader(db);
   const readRollupGroups = createRollupGroupReader(db);
   const readRollupSeries = createRollupSeriesReader(db);
+  const readUncounted = createUncountedReader(db);
+  /** Runs a rollup read in one snapshot with what the rollups have not counted yet (all of it: limit -1). */
+  const inSnapshot = db.transaction((read: (uncounted: UncountedRows | null) => unknown) => read(uncountedRows(readUncounted(-1))));
+  const withUncounted = <T>(read: (uncounted: UncountedRows | null) => T): T => inSnapshot(read) as T;
   const selectAccountsOfNumber = db.prepare('SELECT account_sid FROM numbers WHERE number = ?').pluck();
   const selectNumbers = db.prepare('SELECT account_sid AS account, number FROM numbers ORDER BY number, account_sid');
   const scanColumns = `SELECT created_at, account_sid, to_number, status, duration_seconds, mos, from_country, repeated
@@ -197,7 +221,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
     },
 
     async readRollups(units, dimensions) {
-      return readRollups(units, dimensions);
+      return withUncounted((uncounted) => readRollups(units, dimensions, uncounted));
     },
 
     async accountsOfNumber(number) {
@@ -209,11 +233,11 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
     },
 
     async readRollupGroups(units, prefix, family) {
-      return readRollupGroups(units, prefix, family);
+      return withUncounted((uncounted) => readRollupGroups(units, prefix, family, uncounted));
     },
 
     async readRollupSeries(level, from, to, dimensions) {
-      return readRollupSeries(level, from, to, dimensions);
+      return withUncounted((uncounted) => readRollupSeries(level, from, to, dimensions, uncounted));
     },
 
     async scanCalls(from, to, filter) {

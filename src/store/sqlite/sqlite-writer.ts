@@ -3,16 +3,13 @@
  * The SQLite write path: one transaction per batch; calls inserted idempotently on CallSid (a repeat
  * delivery is logged in `deliveries` with its fields, not counted); repeat callers marked (a call is
  * `repeated` once the same E.164 From calls the same To again within 24 hours after it, in either order
- * of arrival); the rollups of the new calls updated in the same transaction; quarantine entries kept.
- * Runs inside the writer thread (sqlite-writer-worker.ts).
+ * of arrival); quarantine entries kept. The rollups count the new calls right after, in a catch-up
+ * (sqlite-rollup-catch-up.ts). Runs inside the writer thread (sqlite-writer-worker.ts).
  */
 import type Database from 'better-sqlite3';
-import type { CallStatus } from '../../domain/call-event.js';
 import { callerCountry } from '../../domain/phone-number.js';
-import { rollupDeltas, type RollupCall } from '../../metrics/rollups.js';
 import type { WriteOutcome } from '../call-store.js';
 import { createRepeatMarker } from './sqlite-repeat-callers.js';
-import { createRollupApplier } from './sqlite-rollups.js';
 import type { CallRow, QuarantineRow, WriteRow } from './write-rows.js';
 
 /** Prepares the statements once and returns the batch writer: rows in, outcomes out, committed. */
@@ -27,20 +24,23 @@ export function createBatchWriter(db: Database.Database): (rows: readonly WriteR
   const insertQuarantine = db.prepare(`INSERT INTO quarantine (received_at, method, content_type, url, problems, raw)
     VALUES (?, ?, ?, ?, ?, ?)`);
   const markReplayed = db.prepare('UPDATE quarantine SET replayed_at = ? WHERE id = ?');
-  const applyRollups = createRollupApplier(db);
+  const countedThrough = db.prepare('SELECT counted_through FROM rollup_progress').pluck();
   const insertNumber = db.prepare('INSERT OR IGNORE INTO numbers (number, account_sid) VALUES (?, ?)');
   /** Number/project pairs already in `numbers` (as of a committed transaction), so most calls skip the insert. */
   const knownNumbers = new Set<string>();
 
-  function writeCall(row: CallRow, newCalls: RollupCall[], newlyRepeated: RollupCall[]): WriteOutcome {
-    const [, callSid, accountSid, from, to, fromE164, , createdAt, , status, durationSeconds, mos, source, receivedAt, method, contentType, raw, givenCountry, quarantineId] = row;
+  /** A new (account, number) pair of a call inserted now. */
+  type NewPair = { accountSid: string; to: string };
+
+  function writeCall(row: CallRow, counted: number, newPairs: NewPair[]): WriteOutcome {
+    const [, callSid, accountSid, from, to, fromE164, , createdAt, , , , , source, receivedAt, method, contentType, raw, givenCountry, quarantineId] = row;
     // In privacy mode `from` is a hash: the country was worked out from the real number and comes with the row.
     const fromCountry = givenCountry === undefined ? callerCountry(from) : givenCountry;
     const insert = insertCall.run(...row.slice(1, 17), fromCountry);
     const inserted = insert.changes === 1;
     if (inserted) {
-      const repeated = markRepeatCallers({ id: insert.lastInsertRowid, callSid, from, to, fromIsE164: fromE164 === 1, createdAt }, newlyRepeated);
-      newCalls.push({ createdAt, accountSid, to, status: status as CallStatus, durationSeconds, mos, fromCountry, repeated });
+      markRepeatCallers({ id: insert.lastInsertRowid, callSid, from, to, fromIsE164: fromE164 === 1, createdAt }, counted);
+      newPairs.push({ accountSid, to });
     } else {
       insertRepeat.run(callSid, receivedAt, source, method, contentType, raw);
     }
@@ -54,11 +54,10 @@ export function createBatchWriter(db: Database.Database): (rows: readonly WriteR
   }
 
   const writeAll = db.transaction((rows: readonly WriteRow[], pairs: Set<string>) => {
-    const newCalls: RollupCall[] = [];
-    const newlyRepeated: RollupCall[] = [];
-    const outcomes = rows.map((row) => (row[0] === 'call' ? writeCall(row, newCalls, newlyRepeated) : writeQuarantine(row)));
-    applyRollups(rollupDeltas(newCalls, newlyRepeated));
-    for (const call of newCalls) {
+    const counted = countedThrough.get() as number;
+    const newPairs: NewPair[] = [];
+    const outcomes = rows.map((row) => (row[0] === 'call' ? writeCall(row, counted, newPairs) : writeQuarantine(row)));
+    for (const call of newPairs) {
       const pair = `${call.accountSid}\n${call.to}`;
       if (knownNumbers.has(pair) || pairs.has(pair)) continue;
       insertNumber.run(call.to, call.accountSid);

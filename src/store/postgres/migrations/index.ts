@@ -150,6 +150,27 @@ export const MIGRATIONS: readonly Migration[] = [
       -- (quarantine (received_at), which retention also reads, is indexed since migration 1.)
     `,
   },
+  {
+    version: 4,
+    name: 'MOS sums in millionths, an hour level',
+    sql: `
+      -- Rollup MOS sums become whole millionths of a point (domain/mos.ts): integer sums are exact in any
+      -- order of addition, so both stores give the same mean to the last bit.
+      UPDATE rollups SET mos_sum = ROUND(mos_sum * 1000000);
+      -- The hour level (metrics/range-cover.ts), summed from the 15-minute rows and their histograms.
+      INSERT INTO rollups (level, bucket, dim, calls, completed, failed, busy, no_answer, canceled, mos_count, mos_sum, repeated)
+      SELECT 'hour', bucket - bucket % 3600000, dim, SUM(calls), SUM(completed), SUM(failed), SUM(busy), SUM(no_answer),
+          SUM(canceled), SUM(mos_count), SUM(mos_sum), SUM(repeated)
+        FROM rollups WHERE level = 'quarter' GROUP BY bucket - bucket % 3600000, dim;
+      INSERT INTO rollup_histograms (rollup_id, kind, value, count)
+      SELECT h.id, x.kind, x.value, SUM(x.count)
+        FROM rollups q
+        JOIN rollup_histograms x ON x.rollup_id = q.id
+        JOIN rollups h ON h.level = 'hour' AND h.dim = q.dim AND h.bucket = q.bucket - q.bucket % 3600000
+        WHERE q.level = 'quarter'
+        GROUP BY h.id, x.kind, x.value;
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */
