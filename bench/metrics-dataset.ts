@@ -14,7 +14,7 @@ import { writeHistoryCsv } from './history-dataset.js';
  * Bump when the generated history or the stored form of calls and rollups changes, so cached databases are
  * rebuilt. (Later migrations that add tables are applied to a cached database when the store opens it.)
  */
-const DATASET_VERSION = 2;
+const DATASET_VERSION = 3;
 const CACHE_DIR = fileURLToPath(new URL('../../bench/.cache/', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/callpulse.js', import.meta.url));
 

@@ -114,8 +114,12 @@ describe('SQLite rollups counted behind the inserts', () => {
       assert.deepEqual([left.countedThrough, left.lastId, left.pendingMarks], [1, 3, 1], 'the child left two calls and a mark uncounted');
       assert.deepEqual(left.stored, { calls: 1, repeated: 0, mos_count: 1, mos_sum: 4_400_000 });
 
+      // Another connection holds the write lock, so the store cannot count them when it opens: reads add them.
+      const blocker = new Database(path);
+      blocker.exec('BEGIN IMMEDIATE');
       const store = await createStore(path);
       try {
+        assert.equal(inspect(path).countedThrough, 1, 'still uncounted');
         assert.deepEqual(await monthStats(store), { calls: 3, repeated: 1, mosCount: 2, mosSum: 7_500_000 });
         const byNumber = await store.readRollupGroups([MARCH_1], 'a:AC1|n:', 'base');
         assert.deepEqual([...byNumber].map(([number, s]) => [number, s.calls, s.repeated]).sort(), [['+15550000001', 2, 1], ['+15550000002', 1, 0]]);
@@ -123,12 +127,15 @@ describe('SQLite rollups counted behind the inserts', () => {
         assert.deepEqual([...series].map(([bucket, s]) => [new Date(bucket).toISOString(), s.calls]), [
           ['2024-03-01T00:00:00.000Z', 1], ['2024-03-01T10:00:00.000Z', 1], ['2024-03-01T11:00:00.000Z', 1],
         ]);
+        blocker.exec('ROLLBACK');
         await store.writeBatch([callWrite(fields('CA-4', '2024-03-02T12:00:00Z', '4.00', '+15550000002'))]);
         await counted(path);
         const state = inspect(path);
         assert.deepEqual(state.stored, { calls: 4, repeated: 1, mos_count: 3, mos_sum: 11_500_000 });
         assert.deepEqual(state.scan, { calls: 4, repeated: 1, mos_count: 3 });
       } finally {
+        if (blocker.inTransaction) blocker.exec('ROLLBACK');
+        blocker.close();
         await store.close();
       }
     });

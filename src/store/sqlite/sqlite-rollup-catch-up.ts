@@ -12,7 +12,7 @@ import { createRollupApplier } from './sqlite-rollups.js';
 import { createUncountedReader } from './sqlite-uncounted.js';
 
 /** The most calls one catch-up transaction counts (a bigger backlog takes several). */
-export const CATCH_UP_CHUNK = 50_000;
+export const CATCH_UP_CHUNK = 5_000;
 
 /** Prepares the statements; returns the catch-up: counts up to `limit` uncounted calls, returns how many it counted. */
 export function createRollupCatchUp(db: Database.Database): (limit?: number) => number {

@@ -15,7 +15,7 @@ import { createCopyImporter, createCopyReader } from './sqlite-copy.js';
 import { isUnavailableError, openMigratedDatabase, schemaVersion, type SqliteOptions } from './sqlite-database.js';
 import { createRollupGroupReader, createRollupReader, createRollupSeriesReader } from './sqlite-rollups.js';
 import type { WriterCommand, WriterResponse } from './sqlite-writer-worker.js';
-import { CATCH_UP_CHUNK, catchUpAll, createRollupCatchUp } from './sqlite-rollup-catch-up.js';
+import { catchUpAll, createRollupCatchUp } from './sqlite-rollup-catch-up.js';
 import { createUncountedReader, uncountedRows, type UncountedRows } from './sqlite-uncounted.js';
 import { toWriteRow } from './write-rows.js';
 import { groupStatsOfRows, statsOfRows, toQuarantineEntry, toStoredCall, type CallRow, type QuarantineRow, type ScanRow } from '../stored-rows.js';
@@ -78,13 +78,14 @@ class WriterThread {
 }
 
 /**
- * Counts the calls the rollups have not counted when there are many (after the upgrade that rebuilds the
- * rollups, or a process that died in the middle of an import), so reads need not add them one by one. A
- * database this process may not write to is left as it is: reads stay exact, only slower.
+ * Counts the calls the rollups have not counted yet: after the upgrade that rebuilds the rollups (which
+ * takes a while on a large database), or after a process died before counting what it wrote. A database
+ * this process may not write to is left as it is: reads stay exact, adding the uncounted calls themselves.
  */
-function countLargeBacklog(db: Database.Database): void {
+function countBacklog(db: Database.Database): void {
   const backlog = db.prepare('SELECT (SELECT COALESCE(MAX(id), 0) FROM calls) - counted_through FROM rollup_progress').pluck().get() as number;
-  if (backlog <= CATCH_UP_CHUNK) return;
+  const marks = db.prepare('SELECT COUNT(*) FROM rollup_pending_marks').pluck().get() as number;
+  if (backlog <= 0 && marks === 0) return;
   try {
     catchUpAll(createRollupCatchUp(db));
   } catch (error) {
@@ -95,7 +96,7 @@ function countLargeBacklog(db: Database.Database): void {
 /** Opens (creating if needed) a SQLite store at `path`, applies pending migrations, starts its writer thread. */
 export function openSqliteStore(path: string, options: SqliteOptions = {}): CallStore {
   const { db, applied } = openMigratedDatabase(path, options);
-  countLargeBacklog(db);
+  countBacklog(db);
   const copyReader = createCopyReader(db);
   let copyImporter: ReturnType<typeof createCopyImporter> | null = null;
   const writer = new WriterThread(path, options);

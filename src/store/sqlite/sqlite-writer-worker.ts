@@ -43,7 +43,7 @@ const catchUp = createRollupCatchUp(db);
 /** How long written calls may wait to be counted in the rollups (readers add them meanwhile). */
 const CATCH_UP_DELAY_MS = 100;
 /** Calls written since the last catch-up beyond which the next one runs at once. */
-const CATCH_UP_AT_ONCE = 20_000;
+const CATCH_UP_AT_ONCE = 5_000;
 let writtenSinceCatchUp = 0;
 let catchUpTimer: NodeJS.Timeout | null = null;
 
