@@ -4,14 +4,14 @@
  * event loop; here it runs beside it, and the next batch fills while this one commits. Messages:
  * `write` (a batch, answered with outcomes after the commit), `alerts` and `notification-attempt` (alert
  * state), `purge` (retention), `health` (takes the write lock), `close`. Between them, the rollups count
- * the calls written (sqlite-rollup-catch-up.ts): shortly after a write, or at once after a large one.
+ * the calls written (sqlite-rollup-catch-up.ts), in slices that take turns with the batches.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isUnavailableError, LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type SqliteOptions } from './sqlite-database.js';
 import type { AlertStateRecord, NewAlertNotification, NotificationAttempt, RetentionCutoffs } from '../call-store.js';
 import { createAlertWriter } from './sqlite-alerts.js';
 import { createPurger } from './sqlite-retention.js';
-import { catchUpAll, createRollupCatchUp } from './sqlite-rollup-catch-up.js';
+import { CATCH_UP_CHUNK, catchUpAll, createRollupCatchUp } from './sqlite-rollup-catch-up.js';
 import { createBatchWriter } from './sqlite-writer.js';
 import type { WriteRow } from './write-rows.js';
 
@@ -40,35 +40,49 @@ const alerts = createAlertWriter(db);
 const purge = createPurger(db);
 const catchUp = createRollupCatchUp(db);
 
-/** How long written calls may wait to be counted in the rollups (readers add them meanwhile). */
+/** How long written calls wait before the rollups count them (readers add them meanwhile). */
 const CATCH_UP_DELAY_MS = 100;
-/** Calls written since the last catch-up beyond which the next one runs at once. */
-const CATCH_UP_AT_ONCE = 5_000;
-let writtenSinceCatchUp = 0;
-let catchUpTimer: NodeJS.Timeout | null = null;
+/**
+ * The most calls one slice of a catch-up counts while the backlog is small: slices take turns with the
+ * batches waiting to be written, so counting never holds a batch (and its answers) back for long. A large
+ * backlog (an import) is counted in chunks of CATCH_UP_CHUNK.
+ */
+const CATCH_UP_SLICE = 100;
+/** Calls written and not yet counted by this thread (an estimate: other processes may count them too). */
+let uncounted = 0;
+let nextSlice: { cancel(): void } | null = null;
 
-/** Counts what is uncounted now; a failure (another process holding the lock) leaves it for the next try. */
-function runCatchUp(): void {
-  if (catchUpTimer) clearTimeout(catchUpTimer);
-  catchUpTimer = null;
+function countSlice(): void {
+  nextSlice = null;
+  const limit = uncounted > CATCH_UP_CHUNK ? CATCH_UP_CHUNK : CATCH_UP_SLICE;
+  let counted: number;
   try {
-    catchUpAll(catchUp);
-    writtenSinceCatchUp = 0;
+    counted = catchUp(limit);
   } catch {
-    catchUpTimer = setTimeout(runCatchUp, CATCH_UP_DELAY_MS);
+    scheduleCatchUp(CATCH_UP_DELAY_MS); // another process holds the lock: try again later
+    return;
   }
+  uncounted = counted < limit ? 0 : Math.max(0, uncounted - counted);
+  if (counted === limit) scheduleCatchUp(0);
 }
 
-function scheduleCatchUp(): void {
-  if (writtenSinceCatchUp >= CATCH_UP_AT_ONCE) runCatchUp();
-  else catchUpTimer ??= setTimeout(runCatchUp, CATCH_UP_DELAY_MS);
+/** Schedules the next slice: at once (after the messages already waiting) or after `delayMs`. */
+function scheduleCatchUp(delayMs: number): void {
+  if (nextSlice) return;
+  if (delayMs === 0) {
+    const immediate = setImmediate(countSlice);
+    nextSlice = { cancel: () => clearImmediate(immediate) };
+  } else {
+    const timer = setTimeout(countSlice, delayMs);
+    nextSlice = { cancel: () => clearTimeout(timer) };
+  }
 }
 
 function handle(request: WriterRequest): unknown {
   switch (request.type) {
     case 'write': {
       const outcomes = writeBatch(request.rows);
-      writtenSinceCatchUp += outcomes.length;
+      uncounted += outcomes.length;
       return outcomes;
     }
     case 'alerts':
@@ -82,7 +96,13 @@ function handle(request: WriterRequest): unknown {
       db.transaction(() => undefined).immediate(); // takes the write lock
       return { writable: true, migrationsApplied: schemaVersion(db) === LATEST_SCHEMA_VERSION };
     case 'close':
-      if (catchUpTimer) runCatchUp();
+      nextSlice?.cancel(); // nothing may run on the closed connection, or keep the thread alive
+      nextSlice = null;
+      try {
+        catchUpAll(catchUp);
+      } catch {
+        // counted by the next process that opens the file
+      }
       db.close();
       return null;
   }
@@ -98,5 +118,5 @@ port.on('message', (request: WriterRequest) => {
   }
   port.postMessage(response);
   if (request.type === 'close') port.close();
-  else if (request.type === 'write' && writtenSinceCatchUp > 0) scheduleCatchUp();
+  else if (request.type === 'write' && uncounted > 0) scheduleCatchUp(uncounted > CATCH_UP_CHUNK ? 0 : CATCH_UP_DELAY_MS);
 });
