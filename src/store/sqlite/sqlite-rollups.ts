@@ -2,12 +2,13 @@
  * @module
  * Rollup rows in SQLite: applying a batch's deltas (read, add, write back: the writer thread is the
  * only writer, inside the batch's transaction; histograms are merged in their encoded form) and
- * reading the rows of whole buckets back as stats.
+ * reading the rows of whole buckets back as stats (their histogram text kept for dense histograms to decode).
  */
 import type Database from 'better-sqlite3';
-import { decodeHistogram, encodeHistogram, mergeEncodedHistograms } from '../../metrics/histogram.js';
+import { addEncoded, encodeHistogram, mergeEncodedHistograms } from '../../metrics/histogram.js';
+import { emptyDenseStats } from '../../metrics/dense-stats.js';
 import { levelEnd, type RollupLevel, type RollupUnit } from '../../metrics/range-cover.js';
-import { emptyStats, type RollupFamily, type RollupKey, type RollupStats } from '../../metrics/rollups.js';
+import type { RollupFamily, RollupKey, RollupStats } from '../../metrics/rollups.js';
 
 const COLUMNS = 'calls, completed, failed, busy, no_answer, canceled, mos_count, mos_sum, mos_hist, duration_hist, repeated';
 
@@ -28,8 +29,8 @@ function addRow(stats: RollupStats, row: RollupRow, at = 0): void {
   stats.statuses.canceled += row[at + 5] as number;
   stats.mosCount += row[at + 6] as number;
   stats.mosSum += row[at + 7] as number;
-  decodeHistogram(row[at + 8] as string, stats.mosHistogram);
-  decodeHistogram(row[at + 9] as string, stats.durationHistogram);
+  addEncoded(stats.mosHistogram, row[at + 8] as string);
+  addEncoded(stats.durationHistogram, row[at + 9] as string);
   stats.repeated += row[at + 10] as number;
 }
 
@@ -81,7 +82,7 @@ function runsOf(units: readonly RollupUnit[]): Array<{ level: RollupUnit['level'
 export function createRollupReader(db: Database.Database): (units: readonly RollupUnit[], dimensions: readonly string[]) => RollupStats {
   const select = db.prepare(`SELECT ${COLUMNS} FROM rollups WHERE level = ? AND dim = ? AND bucket >= ? AND bucket < ?`).raw();
   return (units, dimensions) => {
-    const stats = emptyStats();
+    const stats = emptyDenseStats();
     const runs = runsOf(units);
     for (const dimension of dimensions) {
       for (const run of runs) for (const row of select.all(run.level, dimension, run.from, run.to) as RollupRow[]) addRow(stats, row);
@@ -99,7 +100,7 @@ export function createRollupSeriesReader(db: Database.Database): (level: RollupL
       for (const row of select.all(level, dimension, from, to) as RollupRow[]) {
         const bucket = row[0] as number;
         let stats = series.get(bucket);
-        if (!stats) series.set(bucket, (stats = emptyStats()));
+        if (!stats) series.set(bucket, (stats = emptyDenseStats()));
         addRow(stats, row, 1);
       }
     }
@@ -128,7 +129,7 @@ export function createRollupGroupReader(db: Database.Database): (units: readonly
       for (const row of selects[family].all(unit.level, unit.start, prefix, end) as RollupRow[]) {
         const key = (row[0] as string).slice(prefix.length);
         let stats = groups.get(key);
-        if (!stats) groups.set(key, (stats = emptyStats()));
+        if (!stats) groups.set(key, (stats = emptyDenseStats()));
         addRow(stats, row, 1);
       }
     }

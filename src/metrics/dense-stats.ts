@@ -1,0 +1,15 @@
+/**
+ * @module
+ * The stats record rollup reads fill: an empty one whose histograms are dense (histogram.ts), so stored
+ * text goes in undecoded and merges, percentiles and sums run over arrays indexed by value.
+ */
+import { DenseHistogram } from './histogram.js';
+import { emptyStats, type RollupStats } from './rollups.js';
+
+/** An empty stats record with dense histograms. */
+export function emptyDenseStats(): RollupStats {
+  const stats = emptyStats();
+  stats.mosHistogram = new DenseHistogram();
+  stats.durationHistogram = new DenseHistogram();
+  return stats;
+}
