@@ -17,6 +17,8 @@ export type Histogram = Map<number, number> | DenseHistogram;
 export const DENSE_LIMIT = 4096;
 
 const NO_COUNTS = new Float64Array(0);
+const COLON = 58;
+const COMMA = 44;
 
 /**
  * A histogram made for reading: counts of the values 0..{@link DENSE_LIMIT}-1 in an array indexed by value
@@ -36,6 +38,8 @@ export class DenseHistogram implements Iterable<[number, number]> {
   /** The count and sum of what is decoded (`counts` and `overflow`). */
   private decodedCount = 0;
   private decodedSum = 0;
+  /** The error of malformed text met while decoding: the histogram is then unusable. */
+  private failure: Error | null = null;
 
   /** Adds `count` observations of `value`, a non-negative whole number (as {@link encodeHistogram} requires). */
   add(value: number, count = 1): void {
@@ -171,45 +175,94 @@ export class DenseHistogram implements Iterable<[number, number]> {
     return [...this.overflow!].sort((a, b) => a[0] - b[0]);
   }
 
-  /** Decodes the pending text into `counts` and `overflow`. */
+  /** Decodes the pending text into `counts` and `overflow`; once some text turned out malformed, throws that error again. */
   private decode(): void {
+    if (this.failure) throw this.failure;
     const pending = this.pending;
     if (!pending) return;
-    this.pending = null;
-    for (const text of pending) {
-      const reader = new EntryReader(text);
-      let count = 0;
-      let sum = 0;
-      while (reader.next()) {
-        const value = reader.value;
-        if (value < DENSE_LIMIT) {
-          if (value >= this.counts.length) this.grow(value);
-          this.counts[value]! += reader.count;
-        } else {
-          this.overflow ??= new Map();
-          this.overflow.set(value, (this.overflow.get(value) ?? 0) + reader.count);
-        }
-        count += reader.count;
-        sum += value * reader.count;
-      }
-      this.decodedCount += count;
-      this.decodedSum += sum;
+    try {
+      for (const text of pending) this.parse(text, true);
+    } catch (error) {
+      this.failure = error as Error;
+      throw error;
     }
+    this.pending = null;
   }
 
   /** The count and sum of the pending text, scanned without storing its values. */
   private pendingTotals(): { count: number; sum: number } {
+    if (this.failure) throw this.failure;
     let count = 0;
     let sum = 0;
     for (const text of this.pending!) {
-      const reader = new EntryReader(text);
-      while (reader.next()) {
-        count += reader.count;
-        sum += reader.value * reader.count;
-      }
+      this.parse(text, false);
+      count += parsed.count;
+      sum += parsed.sum;
     }
     return { count, sum };
   }
+
+  /**
+   * Reads one encoded histogram ({@link encodeHistogram}), adding its entries into this histogram's arrays
+   * when `store` is set (and its count and sum to the decoded ones), and leaves its count and sum in
+   * `parsed`. One loop over the characters with a digit table: what rollup reads spend their time in.
+   */
+  private parse(text: string, store: boolean): void {
+    const length = text.length;
+    let offset = 0;
+    let value = 0;
+    let count = 0;
+    let sum = 0;
+    while (offset < length) {
+      let gap = 0;
+      let code = text.charCodeAt(offset++);
+      while (code !== COLON) {
+        const digit = code < 128 ? DIGITS[code]! : -1; // NaN past the end: -1
+        if (digit < 0) throw malformed(offset - 1);
+        gap = gap * 36 + digit;
+        code = text.charCodeAt(offset++);
+      }
+      let entryCount = 0;
+      code = text.charCodeAt(offset++);
+      while (code !== COMMA) {
+        const digit = code < 128 ? DIGITS[code]! : -1;
+        if (digit < 0) throw malformed(offset - 1);
+        entryCount = entryCount * 36 + digit;
+        code = text.charCodeAt(offset++);
+      }
+      value += gap;
+      if (store) {
+        if (value < this.counts.length) this.counts[value]! += entryCount;
+        else if (value < DENSE_LIMIT) {
+          this.grow(value);
+          this.counts[value]! += entryCount;
+        } else {
+          this.overflow ??= new Map();
+          this.overflow.set(value, (this.overflow.get(value) ?? 0) + entryCount);
+        }
+      }
+      count += entryCount;
+      sum += value * entryCount;
+    }
+    if (store) {
+      this.decodedCount += count;
+      this.decodedSum += sum;
+    }
+    parsed.count = count;
+    parsed.sum = sum;
+  }
+}
+
+/** The count and sum of the text {@link DenseHistogram}'s parse read last (one record, reused). */
+const parsed = { count: 0, sum: 0 };
+
+/** The value of each ASCII base-36 digit (0-9, a-z), -1 for any other character. */
+const DIGITS = new Int8Array(128).fill(-1);
+for (let code = 48; code <= 57; code++) DIGITS[code] = code - 48;
+for (let code = 97; code <= 122; code++) DIGITS[code] = code - 87;
+
+function malformed(offset: number): RangeError {
+  return new RangeError(`malformed histogram text at ${offset}`);
 }
 
 /** Adds `count` observations of `value`. */
@@ -324,9 +377,6 @@ export function encodeHistogram(histogram: Histogram): string {
   }
   return text;
 }
-
-const COLON = 58;
-const COMMA = 44;
 
 /**
  * Reads the (value, count) entries of an encoded histogram in ascending order of value: `next()` moves to

@@ -399,6 +399,15 @@ describe('DenseHistogram', () => {
     histogram.addEncoded('2s:1,1:2,5j:5k,');
     histogram.addEncoded('2s:1'); // cut short
     assert.throws(() => totalCount(histogram), RangeError);
+    assert.throws(() => percentiles(histogram, [50]), RangeError, 'and again: the histogram is never half-decoded');
+    for (const bad of ['2s', ':', '5:-1,', '5:1,A:1,', '5:1:', '5:1,\u0661:1,']) {
+      const scanned = new DenseHistogram();
+      scanned.addEncoded(bad);
+      assert.throws(() => totals(scanned), RangeError, `${bad} scanned`);
+      const decoded = new DenseHistogram();
+      decoded.addEncoded(bad);
+      assert.throws(() => countBelow(decoded, 10), RangeError, `${bad} decoded`);
+    }
     const good = new DenseHistogram();
     addEncoded(good, '2s:1,1:2,5j:5k,');
     addEncoded(good, '');

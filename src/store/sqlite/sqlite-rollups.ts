@@ -122,15 +122,29 @@ export function createRollupGroupReader(db: Database.Database): (units: readonly
     base: db.prepare(`SELECT dim, ${COLUMNS} FROM rollups INDEXED BY rollups_by_bucket WHERE level = ? AND bucket = ? AND dim >= ? AND dim < ?`).raw(),
     split: db.prepare(`SELECT dim, ${COLUMNS} FROM rollup_splits WHERE level = ? AND bucket = ? AND dim >= ? AND dim < ?`).raw(),
   };
+  // A dimension has few month rows: one read along the primary key (dimension, then bucket) per run of
+  // months costs less than finding each month's rows through the bucket index, a lookup per row.
+  const baseMonths = db.prepare(`SELECT dim, ${COLUMNS} FROM rollups NOT INDEXED WHERE level = 'month' AND dim >= ? AND dim < ? AND bucket >= ? AND bucket < ?`).raw();
   return (units, prefix, family) => {
     const groups = new Map<string, RollupStats>();
     const end = prefixEnd(prefix);
-    for (const unit of units) {
-      for (const row of selects[family].all(unit.level, unit.start, prefix, end) as RollupRow[]) {
+    const add = (rows: RollupRow[]): void => {
+      for (const row of rows) {
         const key = (row[0] as string).slice(prefix.length);
         let stats = groups.get(key);
         if (!stats) groups.set(key, (stats = emptyDenseStats()));
         addRow(stats, row, 1);
+      }
+    };
+    for (let i = 0; i < units.length; i++) {
+      const unit = units[i]!;
+      if (family === 'base' && unit.level === 'month') {
+        // The run of adjacent months from here, read at once: each group's rows still come bucket by bucket, in the units' order.
+        let to = levelEnd(unit.start, 'month');
+        while (units[i + 1]?.level === 'month' && units[i + 1]!.start === to) to = levelEnd(units[++i]!.start, 'month');
+        add(baseMonths.all(prefix, end, unit.start, to) as RollupRow[]);
+      } else {
+        add(selects[family].all(unit.level, unit.start, prefix, end) as RollupRow[]);
       }
     }
     return groups;
