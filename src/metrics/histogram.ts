@@ -29,7 +29,7 @@ const COMMA = 44;
  * Its entries are the values with a non-zero count.
  */
 export class DenseHistogram implements Iterable<[number, number]> {
-  /** counts[v]: the count of value v, for v < counts.length (a power of two, at most DENSE_LIMIT). */
+  /** counts[v]: the count of value v, for v < counts.length (64, 512 or DENSE_LIMIT). */
   private counts: Float64Array = NO_COUNTS;
   /** The values at or above DENSE_LIMIT -> their counts. */
   private overflow: Map<number, number> | null = null;
@@ -162,10 +162,10 @@ export class DenseHistogram implements Iterable<[number, number]> {
     yield* entries;
   }
 
-  /** Makes `counts` long enough for `value` (a whole number below DENSE_LIMIT). */
+  /** Makes `counts` long enough for `value` (a whole number below DENSE_LIMIT): 64, 512 or 4096 slots. */
   private grow(value: number): void {
-    let length = Math.max(64, this.counts.length);
-    while (length <= value) length *= 2;
+    let length = 64;
+    while (length <= value) length *= 8;
     const counts = new Float64Array(Math.min(length, DENSE_LIMIT));
     counts.set(this.counts);
     this.counts = counts;
