@@ -1,6 +1,6 @@
 /**
  * @module
- * Exact sparse histograms of whole numbers (MOS in hundredths, durations in seconds): value -> count.
+ * Exact histograms of whole numbers (MOS in hundredths, durations in seconds): value -> count.
  * They merge by adding counts, so rollups of any range combine into one exact distribution; nearest-rank
  * percentiles, means and threshold counts then come out exact. Stored as compact text (encodeHistogram).
  * Two forms in memory: a plain Map, and a DenseHistogram (an array indexed by value) that reads decode
@@ -22,8 +22,8 @@ const COMMA = 44;
 
 /**
  * A histogram made for reading: counts of the values 0..{@link DENSE_LIMIT}-1 in an array indexed by value
- * (grown as values arrive: MOS in hundredths needs 512 slots, durations in seconds at most 4096), any
- * other value in a map. Encoded text can be added unread ({@link DenseHistogram.addEncoded}): it is decoded
+ * (grown as values arrive: MOS in hundredths needs 512 slots, durations in seconds at most 4096), larger
+ * values in a map. Encoded text can be added unread ({@link DenseHistogram.addEncoded}): it is decoded
  * straight into the array when first needed, or only scanned when the count and sum are all that is asked
  * for ({@link totals}). Percentiles, threshold counts and sums walk the array in order of value, unsorted.
  * Its entries are the values with a non-zero count.
