@@ -5,7 +5,7 @@
  * with length. Pure: the counts come straight from the histograms, nothing is sampled.
  */
 import { bandOfHundredths, type MosBand } from '../domain/mos.js';
-import type { Histogram } from './histogram.js';
+import { forEachEntry, type Histogram } from './histogram.js';
 
 /** What a distribution is of. */
 export const DISTRIBUTIONS = ['mos', 'duration'] as const;
@@ -46,7 +46,7 @@ export function mosDistribution(histogram: Histogram): DistributionBin[] {
   const bins: DistributionBin[] = edges.slice(0, -1).map((from, i) => ({
     from: from / 100, to: edges[i + 1]! / 100, count: 0, band: bandOfHundredths(from),
   }));
-  for (const [hundredths, count] of histogram) bins[binIndex(edges, hundredths, bins.length)]!.count += count;
+  forEachEntry(histogram, (hundredths, count) => (bins[binIndex(edges, hundredths, bins.length)]!.count += count));
   return bins;
 }
 
@@ -57,6 +57,6 @@ export function mosDistribution(histogram: Histogram): DistributionBin[] {
 export function durationDistribution(histogram: Histogram, shortCallSeconds: number): DistributionBin[] {
   const edges = [...new Set([...DURATION_BIN_EDGES, shortCallSeconds])].sort((a, b) => a - b);
   const bins: DistributionBin[] = edges.map((from, i) => ({ from, to: edges[i + 1] ?? null, count: 0 }));
-  for (const [seconds, count] of histogram) bins[binIndex(edges, seconds, bins.length)]!.count += count;
+  forEachEntry(histogram, (seconds, count) => (bins[binIndex(edges, seconds, bins.length)]!.count += count));
   return bins;
 }

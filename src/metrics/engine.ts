@@ -9,12 +9,13 @@ import type { CallStatus } from '../domain/call-event.js';
 import { mosToHundredths } from '../domain/mos.js';
 import type { CallStore, RepeatCaller, StoredCall } from '../store/call-store.js';
 import { durationDistribution, mosDistribution, type DistributionBin, type DistributionOf } from './distribution.js';
-import { totalCount } from './histogram.js';
+import { emptyDenseStats } from './dense-stats.js';
+import { totalCount, valueAtRank } from './histogram.js';
 import { coverRange, levelEnd, ROLLUP_LEVELS, type RollupLevel } from './range-cover.js';
 import {
-  dimensionsOf, emptyStats, mergeStats, numbersPrefix, splitPrefix, unescapePart, type CallFilter, type RollupStats,
+  dimensionsOf, mergeStats, numbersPrefix, splitPrefix, unescapePart, type CallFilter, type RollupStats,
 } from './rollups.js';
-import { DEFAULT_SUMMARY_OPTIONS, summarize, type Summary, type SummaryOptions } from './summary.js';
+import { DEFAULT_SUMMARY_OPTIONS, summarize, summarizePoint, type Summary, type SummaryOptions } from './summary.js';
 import { bucketStarts, formatInZone, localTime, nextBucketStart, type Interval } from './time-zone.js';
 
 /** A half-open time range [from, to), epoch milliseconds. */
@@ -104,7 +105,7 @@ export class MetricsEngine {
     }
     const result: RollupStats[] = [];
     for (const cover of covers) {
-      const stats = emptyStats();
+      const stats = emptyDenseStats();
       for (const unit of cover.units) {
         const row = series.get(unit.level)!.get(unit.start);
         if (row) mergeStats(stats, row);
@@ -128,21 +129,7 @@ export class MetricsEngine {
     }
     const pieces = starts.map((start) => ({ from: Math.max(start, range.from), to: Math.min(nextBucketStart(start, interval, timeZone), range.to) }));
     const stats = await this.statsOfPieces(pieces, filter);
-    const points: TimeseriesPoint[] = [];
-    for (const [i, start] of starts.entries()) {
-      const summary = summarize(stats[i]!, this.options);
-      points.push({
-        start: formatInZone(start, timeZone),
-        calls: summary.calls,
-        completed: summary.completed,
-        statuses: summary.statuses,
-        successRate: summary.successRate,
-        mosMean: summary.mos.mean,
-        mosP10: summary.mos.p10,
-        durationMean: summary.duration.mean,
-      });
-    }
-    return points;
+    return starts.map((start, i) => ({ start: formatInZone(start, timeZone), ...summarizePoint(stats[i]!) }));
   }
 
   /**
@@ -217,7 +204,7 @@ export class MetricsEngine {
         { field: 'from', message: 'the range is over 366 days' },
       ]);
     }
-    const cells = Array.from({ length: 168 }, () => emptyStats());
+    const cells = Array.from({ length: 168 }, () => emptyDenseStats());
     const pieces = quarters.map((start) => ({ from: Math.max(start, range.from), to: Math.min(start + 15 * 60_000, range.to) }));
     const stats = await this.statsOfPieces(pieces, filter);
     for (const [i, start] of quarters.entries()) {
@@ -254,14 +241,7 @@ export class MetricsEngine {
     const scored = totalCount(stats.mosHistogram);
     if (scored === 0) return [];
     // The score at rank `limit` from the bottom: fewer than `limit` calls score below it.
-    const rank = Math.min(limit, scored);
-    let seen = 0;
-    let atRank = 0;
-    for (const [hundredths, count] of [...stats.mosHistogram].sort((a, b) => a[0] - b[0])) {
-      seen += count;
-      atRank = hundredths;
-      if (seen >= rank) break;
-    }
+    const atRank = valueAtRank(stats.mosHistogram, Math.min(limit, scored))!;
     const query = { ...range, filter, limit };
     const below = (await this.store.listCalls({ ...query, mosBelow: atRank / 100 })).calls;
     const atOrBelow = (await this.store.listCalls({ ...query, mosBelow: (atRank + 1) / 100 })).calls;

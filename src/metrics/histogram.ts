@@ -1,25 +1,291 @@
 /**
  * @module
- * Exact sparse histograms of whole numbers (MOS in hundredths, durations in seconds): value -> count.
+ * Exact histograms of whole numbers (MOS in hundredths, durations in seconds): value -> count.
  * They merge by adding counts, so rollups of any range combine into one exact distribution; nearest-rank
- * percentiles, means and threshold counts then come out exact. Stored as a compact binary blob.
+ * percentiles, means and threshold counts then come out exact. Stored as compact text (encodeHistogram).
+ * Two forms in memory: a plain Map, and a DenseHistogram (an array indexed by value) that reads decode
+ * stored text into and walk in order of value without sorting.
  */
 
-/** A histogram: counts per whole-number value. */
-export type Histogram = Map<number, number>;
+/**
+ * A histogram: counts per whole-number value. Either a plain map (what the write path builds call by call)
+ * or a {@link DenseHistogram} (what rollup reads build from stored text); every function here takes both.
+ */
+export type Histogram = Map<number, number> | DenseHistogram;
+
+/** Values below this are counted in a {@link DenseHistogram}'s array; larger ones in its overflow map. */
+export const DENSE_LIMIT = 4096;
+
+const NO_COUNTS = new Float64Array(0);
+const COLON = 58;
+const COMMA = 44;
+
+/**
+ * A histogram made for reading: counts of the values 0..{@link DENSE_LIMIT}-1 in an array indexed by value
+ * (grown as values arrive: MOS in hundredths needs 512 slots, durations in seconds at most 4096), larger
+ * values in a map. Encoded text can be added unread ({@link DenseHistogram.addEncoded}): it is decoded
+ * straight into the array when first needed, or only scanned when the count and sum are all that is asked
+ * for ({@link totals}). Percentiles, threshold counts and sums walk the array in order of value, unsorted.
+ * Its entries are the values with a non-zero count.
+ */
+export class DenseHistogram implements Iterable<[number, number]> {
+  /** counts[v]: the count of value v, for v < counts.length (64, 512 or DENSE_LIMIT). */
+  private counts: Float64Array = NO_COUNTS;
+  /** The values at or above DENSE_LIMIT -> their counts. */
+  private overflow: Map<number, number> | null = null;
+  /** Encoded histograms added but not decoded yet. */
+  private pending: string[] | null = null;
+  /** The count and sum of what is decoded (`counts` and `overflow`). */
+  private decodedCount = 0;
+  private decodedSum = 0;
+  /** The error of malformed text met while decoding: the histogram is then unusable. */
+  private failure: Error | null = null;
+
+  /** Adds `count` observations of `value`, a non-negative whole number (as {@link encodeHistogram} requires). */
+  add(value: number, count = 1): void {
+    if (value >= 0 && value < DENSE_LIMIT && Number.isInteger(value)) {
+      if (value >= this.counts.length) this.grow(value);
+      this.counts[value]! += count;
+    } else if (Number.isSafeInteger(value) && value >= 0) {
+      this.overflow ??= new Map();
+      this.overflow.set(value, (this.overflow.get(value) ?? 0) + count);
+    } else {
+      throw new RangeError(`a dense histogram counts non-negative whole numbers, got ${value}`);
+    }
+    this.decodedCount += count;
+    this.decodedSum += value * count;
+  }
+
+  /**
+   * Adds an encoded histogram ({@link encodeHistogram}), decoded when first needed: malformed text throws
+   * a RangeError then, from whichever function reads the histogram.
+   */
+  addEncoded(text: string | null | undefined): void {
+    if (!text) return;
+    if (this.pending) this.pending.push(text);
+    else this.pending = [text];
+  }
+
+  /** Adds every count of another dense histogram (its undecoded text stays undecoded). */
+  addHistogram(source: DenseHistogram): void {
+    const counts = source.counts;
+    if (counts.length > this.counts.length) this.grow(counts.length - 1);
+    const target = this.counts;
+    for (let value = 0; value < counts.length; value++) target[value]! += counts[value]!;
+    if (source.overflow) {
+      this.overflow ??= new Map();
+      for (const [value, count] of source.overflow) this.overflow.set(value, (this.overflow.get(value) ?? 0) + count);
+    }
+    this.decodedCount += source.decodedCount;
+    this.decodedSum += source.decodedSum;
+    const texts = source.pending;
+    if (texts) for (let i = 0, n = texts.length; i < n; i++) this.addEncoded(texts[i]!); // n first: `source` may be `this`
+  }
+
+  /** The number of observations. */
+  count(): number {
+    this.decode();
+    return this.decodedCount;
+  }
+
+  /** The sum of all observations (value × count). */
+  sum(): number {
+    this.decode();
+    return this.decodedSum;
+  }
+
+  /**
+   * The count and sum, with any undecoded text only scanned, not decoded (and kept undecoded): for when
+   * they are all that is needed of the histogram.
+   */
+  totals(): { count: number; sum: number } {
+    if (!this.pending) return { count: this.decodedCount, sum: this.decodedSum };
+    const pending = this.pendingTotals();
+    return { count: this.decodedCount + pending.count, sum: this.decodedSum + pending.sum };
+  }
+
+  /** Calls `visit` with every entry with a non-zero count, in ascending order of value. */
+  forEach(visit: (value: number, count: number) => void): void {
+    this.decode();
+    const counts = this.counts;
+    for (let value = 0; value < counts.length; value++) if (counts[value] !== 0) visit(value, counts[value]!);
+    if (this.overflow) for (const [value, count] of this.sortedOverflow()) if (count !== 0) visit(value, count);
+  }
+
+  /** How many observations are strictly below `limit`. */
+  countBelow(limit: number): number {
+    this.decode();
+    const counts = this.counts;
+    const end = Math.min(counts.length, Math.max(0, Math.ceil(limit)));
+    let below = 0;
+    for (let value = 0; value < end; value++) below += counts[value]!;
+    if (this.overflow) for (const [value, count] of this.overflow) if (value < limit) below += count;
+    return below;
+  }
+
+  /**
+   * The values at ascending 1-based ranks (`ranks` sorted ascending, each at least 1): for each, the smallest
+   * value whose cumulative count reaches it, or the largest value when the rank is past the last observation.
+   * Null for each rank when the histogram is empty.
+   */
+  valuesAtRanks(ranks: readonly number[]): Array<number | null> {
+    this.decode();
+    const result: Array<number | null> = ranks.map(() => null);
+    let next = 0;
+    let seen = 0;
+    let last: number | null = null;
+    const counts = this.counts;
+    for (let value = 0; value < counts.length && next < ranks.length; value++) {
+      const count = counts[value]!;
+      if (count === 0) continue;
+      seen += count;
+      last = value;
+      while (next < ranks.length && seen >= ranks[next]!) result[next++] = value;
+    }
+    if (this.overflow && next < ranks.length) {
+      for (const [value, count] of this.sortedOverflow()) {
+        if (count === 0) continue;
+        seen += count;
+        last = value;
+        while (next < ranks.length && seen >= ranks[next]!) result[next++] = value;
+        if (next === ranks.length) break;
+      }
+    }
+    while (next < ranks.length) result[next++] = last;
+    return result;
+  }
+
+  /** The entries with a non-zero count, in ascending order of value. */
+  *[Symbol.iterator](): Iterator<[number, number]> {
+    const entries: Array<[number, number]> = [];
+    this.forEach((value, count) => entries.push([value, count]));
+    yield* entries;
+  }
+
+  /** Makes `counts` long enough for `value` (a whole number below DENSE_LIMIT): 64, 512 or 4096 slots. */
+  private grow(value: number): void {
+    let length = 64;
+    while (length <= value) length *= 8;
+    const counts = new Float64Array(Math.min(length, DENSE_LIMIT));
+    counts.set(this.counts);
+    this.counts = counts;
+  }
+
+  private sortedOverflow(): Array<[number, number]> {
+    return [...this.overflow!].sort((a, b) => a[0] - b[0]);
+  }
+
+  /** Decodes the pending text into `counts` and `overflow`; once some text turned out malformed, throws that error again. */
+  private decode(): void {
+    if (this.failure) throw this.failure;
+    const pending = this.pending;
+    if (!pending) return;
+    try {
+      for (const text of pending) this.parse(text, true);
+    } catch (error) {
+      this.failure = error as Error;
+      throw error;
+    }
+    this.pending = null;
+  }
+
+  /** The count and sum of the pending text, scanned without storing its values. */
+  private pendingTotals(): { count: number; sum: number } {
+    if (this.failure) throw this.failure;
+    let count = 0;
+    let sum = 0;
+    for (const text of this.pending!) {
+      this.parse(text, false);
+      count += parsed.count;
+      sum += parsed.sum;
+    }
+    return { count, sum };
+  }
+
+  /**
+   * Reads one encoded histogram ({@link encodeHistogram}), adding its entries into this histogram's arrays
+   * when `store` is set (and its count and sum to the decoded ones), and leaves its count and sum in
+   * `parsed`. One loop over the characters with a digit table: what rollup reads spend their time in.
+   */
+  private parse(text: string, store: boolean): void {
+    const length = text.length;
+    let offset = 0;
+    let value = 0;
+    let count = 0;
+    let sum = 0;
+    while (offset < length) {
+      let gap = 0;
+      let code = text.charCodeAt(offset++);
+      while (code !== COLON) {
+        const digit = code < 128 ? DIGITS[code]! : -1; // NaN past the end: -1
+        if (digit < 0) throw malformed(offset - 1);
+        gap = gap * 36 + digit;
+        code = text.charCodeAt(offset++);
+      }
+      let entryCount = 0;
+      code = text.charCodeAt(offset++);
+      while (code !== COMMA) {
+        const digit = code < 128 ? DIGITS[code]! : -1;
+        if (digit < 0) throw malformed(offset - 1);
+        entryCount = entryCount * 36 + digit;
+        code = text.charCodeAt(offset++);
+      }
+      value += gap;
+      if (store) {
+        if (value < this.counts.length) this.counts[value]! += entryCount;
+        else if (value < DENSE_LIMIT) {
+          this.grow(value);
+          this.counts[value]! += entryCount;
+        } else {
+          this.overflow ??= new Map();
+          this.overflow.set(value, (this.overflow.get(value) ?? 0) + entryCount);
+        }
+      }
+      count += entryCount;
+      sum += value * entryCount;
+    }
+    if (store) {
+      this.decodedCount += count;
+      this.decodedSum += sum;
+    }
+    parsed.count = count;
+    parsed.sum = sum;
+  }
+}
+
+/** The count and sum of the text {@link DenseHistogram}'s parse read last (one record, reused). */
+const parsed = { count: 0, sum: 0 };
+
+/** The value of each ASCII base-36 digit (0-9, a-z), -1 for any other character. */
+const DIGITS = new Int8Array(128).fill(-1);
+for (let code = 48; code <= 57; code++) DIGITS[code] = code - 48;
+for (let code = 97; code <= 122; code++) DIGITS[code] = code - 87;
+
+function malformed(offset: number): RangeError {
+  return new RangeError(`malformed histogram text at ${offset}`);
+}
 
 /** Adds `count` observations of `value`. */
 export function addValue(histogram: Histogram, value: number, count = 1): void {
-  histogram.set(value, (histogram.get(value) ?? 0) + count);
+  if (histogram instanceof DenseHistogram) histogram.add(value, count);
+  else histogram.set(value, (histogram.get(value) ?? 0) + count);
+}
+
+/** Calls `visit` with every entry of a histogram (a map's in its own order, a dense one's ascending). */
+export function forEachEntry(histogram: Histogram, visit: (value: number, count: number) => void): void {
+  if (histogram instanceof DenseHistogram) histogram.forEach(visit);
+  else for (const [value, count] of histogram) visit(value, count);
 }
 
 /** Adds every count of `source` into `target`. */
 export function mergeInto(target: Histogram, source: Histogram): void {
-  for (const [value, count] of source) addValue(target, value, count);
+  if (target instanceof DenseHistogram && source instanceof DenseHistogram) target.addHistogram(source);
+  else forEachEntry(source, (value, count) => addValue(target, value, count));
 }
 
 /** The number of observations. */
 export function totalCount(histogram: Histogram): number {
+  if (histogram instanceof DenseHistogram) return histogram.count();
   let total = 0;
   for (const count of histogram.values()) total += count;
   return total;
@@ -27,13 +293,24 @@ export function totalCount(histogram: Histogram): number {
 
 /** The sum of all observations (value × count). */
 export function totalSum(histogram: Histogram): number {
+  if (histogram instanceof DenseHistogram) return histogram.sum();
   let sum = 0;
   for (const [value, count] of histogram) sum += value * count;
   return sum;
 }
 
+/**
+ * The number of observations and their sum, for when nothing else is needed: a dense histogram scans its
+ * undecoded text for them without decoding it.
+ */
+export function totals(histogram: Histogram): { count: number; sum: number } {
+  if (histogram instanceof DenseHistogram) return histogram.totals();
+  return { count: totalCount(histogram), sum: totalSum(histogram) };
+}
+
 /** How many observations are strictly below `limit`. */
 export function countBelow(histogram: Histogram, limit: number): number {
+  if (histogram instanceof DenseHistogram) return histogram.countBelow(limit);
   let below = 0;
   for (const [value, count] of histogram) if (value < limit) below += count;
   return below;
@@ -46,9 +323,16 @@ export function countBelow(histogram: Histogram, limit: number): number {
 export function percentiles(histogram: Histogram, ps: readonly number[]): Array<number | null> {
   const n = totalCount(histogram);
   if (n === 0) return ps.map(() => null);
+  const ranks = ps.map((p) => Math.max(1, Math.ceil((p / 100) * n)));
+  if (histogram instanceof DenseHistogram) {
+    const order = ranks.map((_, i) => i).sort((a, b) => ranks[a]! - ranks[b]!);
+    const values = histogram.valuesAtRanks(order.map((i) => ranks[i]!));
+    const result: Array<number | null> = new Array(ps.length);
+    order.forEach((i, at) => (result[i] = values[at]!));
+    return result;
+  }
   const sorted = [...histogram].sort((a, b) => a[0] - b[0]);
-  return ps.map((p) => {
-    const rank = Math.max(1, Math.ceil((p / 100) * n));
+  return ranks.map((rank) => {
     let seen = 0;
     for (const [value, count] of sorted) {
       seen += count;
@@ -56,6 +340,22 @@ export function percentiles(histogram: Histogram, ps: readonly number[]): Array<
     }
     return sorted[sorted.length - 1]![0];
   });
+}
+
+/**
+ * The value at a 1-based rank from the bottom (the smallest value whose cumulative count reaches it; ranks
+ * below 1 count as 1), the largest value when the rank is past the last observation, null when empty.
+ */
+export function valueAtRank(histogram: Histogram, rank: number): number | null {
+  if (totalCount(histogram) === 0) return null;
+  if (histogram instanceof DenseHistogram) return histogram.valuesAtRanks([Math.max(1, rank)])[0]!;
+  const sorted = [...histogram].sort((a, b) => a[0] - b[0]);
+  let seen = 0;
+  for (const [value, count] of sorted) {
+    seen += count;
+    if (seen >= rank) return value;
+  }
+  return sorted[sorted.length - 1]![0];
 }
 
 /**
@@ -77,9 +377,6 @@ export function encodeHistogram(histogram: Histogram): string {
   }
   return text;
 }
-
-const COLON = 58;
-const COMMA = 44;
 
 /**
  * Reads the (value, count) entries of an encoded histogram in ascending order of value: `next()` moves to
@@ -147,9 +444,20 @@ export function mergeEncodedHistograms(a: string | null | undefined, b: string |
 }
 
 /** Decodes {@link encodeHistogram}'s output, adding into `into` when given. */
-export function decodeHistogram(text: string | null | undefined, into: Histogram = new Map()): Histogram {
-  if (!text) return into;
+export function decodeHistogram<H extends Histogram = Map<number, number>>(text: string | null | undefined, into?: H): H {
+  const histogram = into ?? (new Map() as H);
+  if (!text) return histogram;
   const reader = new EntryReader(text);
-  while (reader.next()) into.set(reader.value, (into.get(reader.value) ?? 0) + reader.count);
-  return into;
+  if (histogram instanceof DenseHistogram) while (reader.next()) histogram.add(reader.value, reader.count);
+  else while (reader.next()) histogram.set(reader.value, (histogram.get(reader.value) ?? 0) + reader.count);
+  return histogram;
+}
+
+/**
+ * Adds an encoded histogram into `histogram`: a dense one keeps the text to decode when first needed (and
+ * throws on malformed text then), a map decodes it now.
+ */
+export function addEncoded(histogram: Histogram, text: string | null | undefined): void {
+  if (histogram instanceof DenseHistogram) histogram.addEncoded(text);
+  else decodeHistogram(text, histogram);
 }

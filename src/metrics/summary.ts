@@ -5,7 +5,7 @@
  * durations of completed calls and short calls, repeat callers. Pure: every view calls this one function.
  */
 import { MOS_BANDS, MOS_SUM_SCALE, bandOfHundredths, mosToHundredths, type MosBand } from '../domain/mos.js';
-import { countBelow, percentiles, totalCount, totalSum } from './histogram.js';
+import { countBelow, forEachEntry, percentiles, totalCount, totals, totalSum } from './histogram.js';
 import type { RollupStats } from './rollups.js';
 
 /** Thresholds a deployment may change. */
@@ -41,6 +41,11 @@ export interface Summary {
   repeatCallers: { repeated: number; rate: number | null };
 }
 
+/** The mean score (sums are kept in whole millionths), or null without scored calls. */
+function meanMos(stats: RollupStats): number | null {
+  return stats.mosCount === 0 ? null : stats.mosSum / (stats.mosCount * MOS_SUM_SCALE);
+}
+
 function share(part: number, whole: number): number | null {
   return whole === 0 ? null : part / whole;
 }
@@ -50,7 +55,7 @@ export function summarize(stats: RollupStats, options: SummaryOptions = DEFAULT_
   const completed = stats.statuses.completed;
   const scored = totalCount(stats.mosHistogram);
   const bandCounts = Object.fromEntries(MOS_BANDS.map((band) => [band, 0])) as Record<MosBand, number>;
-  for (const [hundredths, count] of stats.mosHistogram) bandCounts[bandOfHundredths(hundredths)] += count;
+  forEachEntry(stats.mosHistogram, (hundredths, count) => (bandCounts[bandOfHundredths(hundredths)] += count));
   const [p10, p50, p90] = percentiles(stats.mosHistogram, [10, 50, 90]).map((v) => (v === null ? null : v / 100));
   const durations = totalCount(stats.durationHistogram);
   const totalSeconds = totalSum(stats.durationHistogram);
@@ -63,7 +68,7 @@ export function summarize(stats: RollupStats, options: SummaryOptions = DEFAULT_
     statuses: { ...stats.statuses },
     mos: {
       scored,
-      mean: scored === 0 ? null : stats.mosSum / (stats.mosCount * MOS_SUM_SCALE),
+      mean: meanMos(stats),
       p10: p10 ?? null,
       p50: p50 ?? null,
       p90: p90 ?? null,
@@ -78,5 +83,36 @@ export function summarize(stats: RollupStats, options: SummaryOptions = DEFAULT_
       short: countBelow(stats.durationHistogram, options.shortCallSeconds),
     },
     repeatCallers: { repeated: stats.repeated, rate: share(stats.repeated, stats.calls) },
+  };
+}
+
+/** The figures of one time-series point: the summary's counts, MOS mean and p10, and mean duration. */
+export interface PointSummary {
+  calls: number;
+  completed: number;
+  statuses: RollupStats['statuses'];
+  successRate: number | null;
+  mosMean: number | null;
+  mosP10: number | null;
+  durationMean: number | null;
+}
+
+/**
+ * The figures of {@link summarize} a time-series point shows, each equal to the summary's, without the
+ * rest: the durations are only counted and summed, which a dense histogram does without decoding them.
+ */
+export function summarizePoint(stats: RollupStats): PointSummary {
+  const completed = stats.statuses.completed;
+  const scored = totalCount(stats.mosHistogram);
+  const [p10] = percentiles(stats.mosHistogram, [10]);
+  const durations = totals(stats.durationHistogram);
+  return {
+    calls: stats.calls,
+    completed,
+    statuses: { ...stats.statuses },
+    successRate: share(completed, stats.calls),
+    mosMean: meanMos(stats),
+    mosP10: p10 === null || p10 === undefined ? null : p10 / 100,
+    durationMean: durations.count === 0 ? null : durations.sum / durations.count,
   };
 }

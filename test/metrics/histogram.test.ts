@@ -1,15 +1,15 @@
 /**
  * Tests for the exact sparse histograms: counting helpers, nearest-rank percentiles checked against
  * a brute-force sort of the expanded observations, MOS band shares and means checked against the raw
- * values, and the varint blob format (hand-encoded bytes, round trips, compactness, truncation and
- * refusal of values it cannot encode).
+ * values, and the text format (hand-encoded text, round trips, compactness, truncation and refusal of
+ * values it cannot encode). The dense form is checked against plain computations over the raw values.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  addValue, countBelow, decodeHistogram, encodeHistogram, mergeEncodedHistograms, mergeInto, percentiles, totalCount, totalSum,
-  type Histogram,
+  addEncoded, addValue, countBelow, decodeHistogram, DENSE_LIMIT, DenseHistogram, encodeHistogram, forEachEntry, mergeEncodedHistograms,
+  mergeInto, percentiles, totalCount, totals, totalSum, valueAtRank, type Histogram,
 } from '../../src/metrics/histogram.js';
 import { bandOfHundredths } from '../../src/domain/mos.js';
 
@@ -329,3 +329,162 @@ function toMap(entries: Array<[number, number]>): Map<number, number> {
   for (const [value, count] of entries) map.set(value, (map.get(value) ?? 0) + count);
   return map;
 }
+
+/** The text of ascending (value, count) entries, written out here by hand: gap and count in base 36. */
+function textOf(entries: ReadonlyArray<readonly [number, number]>): string {
+  let previous = 0;
+  return entries.map(([value, count]) => {
+    const text = `${(value - previous).toString(36)}:${count.toString(36)},`;
+    previous = value;
+    return text;
+  }).join('');
+}
+
+/** Plain figures of raw observations: counts per value (ascending), count, sum, values below a limit, nearest ranks. */
+function plain(values: readonly number[]) {
+  const counts = new Map<number, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    entries: [...counts].sort((a, b) => a[0] - b[0]),
+    count: values.length,
+    sum: values.reduce((a, b) => a + b, 0),
+    below: (limit: number) => values.filter((v) => v < limit).length,
+    atRank: (rank: number) => (sorted.length === 0 ? null : sorted[Math.min(Math.max(rank, 1), sorted.length) - 1]!),
+  };
+}
+
+/** Runs of observations: mostly MOS-like and duration-like values, some past the dense array, a few huge. */
+const observations = fc.array(
+  fc.oneof(
+    { weight: 4, arbitrary: fc.integer({ min: 100, max: 500 }) },
+    { weight: 4, arbitrary: fc.integer({ min: 0, max: DENSE_LIMIT - 1 }) },
+    { weight: 2, arbitrary: fc.integer({ min: DENSE_LIMIT - 3, max: DENSE_LIMIT + 3 }) },
+    { weight: 1, arbitrary: fc.integer({ min: DENSE_LIMIT, max: 2 ** 40 }) },
+  ),
+  { maxLength: 150 },
+);
+
+/** The text of a run of observations (counts per value, ascending). */
+const encodedOf = (values: readonly number[]): string => textOf(plain(values).entries);
+
+describe('DenseHistogram', () => {
+  test('hand-worked: values in the array and past it, ascending entries, figures', () => {
+    const histogram = new DenseHistogram();
+    for (const [value, count] of [[450, 1], [300, 9], [DENSE_LIMIT + 10, 2], [0, 1], [4095, 3]] as const) histogram.add(value, count);
+    assert.deepEqual([...histogram], [[0, 1], [300, 9], [450, 1], [4095, 3], [DENSE_LIMIT + 10, 2]]);
+    assert.equal(totalCount(histogram), 16);
+    assert.equal(totalSum(histogram), 300 * 9 + 450 + 4095 * 3 + (DENSE_LIMIT + 10) * 2);
+    assert.equal(countBelow(histogram, 450), 10);
+    assert.equal(countBelow(histogram, 450.5), 11);
+    assert.equal(countBelow(histogram, DENSE_LIMIT + 11), 16);
+    assert.equal(countBelow(histogram, -1), 0);
+    // n = 16: ranks 2, 8, 15, 16.
+    assert.deepEqual(percentiles(histogram, [10, 50, 90, 100]), [300, 300, DENSE_LIMIT + 10, DENSE_LIMIT + 10]);
+    assert.deepEqual(percentiles(histogram, [90, 1, 68, 69]), [DENSE_LIMIT + 10, 0, 450, 4095]); // ranks 15, 1, 11, 12
+    assert.equal(valueAtRank(histogram, 11), 450);
+    assert.equal(valueAtRank(histogram, 12), 4095);
+    assert.equal(valueAtRank(new DenseHistogram(), 1), null);
+    assert.deepEqual(percentiles(new DenseHistogram(), [10, 50]), [null, null]);
+  });
+
+  test('refuses negative, fractional and unsafe values', () => {
+    for (const value of [-1, 1.5, Number.NaN, 2 ** 53, Number.POSITIVE_INFINITY]) {
+      assert.throws(() => new DenseHistogram().add(value), RangeError, String(value));
+    }
+  });
+
+  test('encoded text is decoded when first needed: malformed text throws then, not when added', () => {
+    const histogram = new DenseHistogram();
+    histogram.addEncoded('2s:1,1:2,5j:5k,');
+    histogram.addEncoded('2s:1'); // cut short
+    assert.throws(() => totalCount(histogram), RangeError);
+    assert.throws(() => percentiles(histogram, [50]), RangeError, 'and again: the histogram is never half-decoded');
+    for (const bad of ['2s', ':', '5:-1,', '5:1,A:1,', '5:1:', '5:1,\u0661:1,']) {
+      const scanned = new DenseHistogram();
+      scanned.addEncoded(bad);
+      assert.throws(() => totals(scanned), RangeError, `${bad} scanned`);
+      const decoded = new DenseHistogram();
+      decoded.addEncoded(bad);
+      assert.throws(() => countBelow(decoded, 10), RangeError, `${bad} decoded`);
+    }
+    const good = new DenseHistogram();
+    addEncoded(good, '2s:1,1:2,5j:5k,');
+    addEncoded(good, '');
+    addEncoded(good, null);
+    assert.deepEqual([...good], [[100, 1], [101, 2], [300, 200]]);
+  });
+
+  test('property: every figure matches the plain computation over the raw values, added one by one or as text', () => {
+    fc.assert(
+      fc.property(observations, observations, fc.integer({ min: -5, max: DENSE_LIMIT + 5 }), (a, b, limit) => {
+        const expected = plain([...a, ...b]);
+        const oneByOne = new DenseHistogram();
+        for (const value of [...a, ...b]) addValue(oneByOne, value);
+        const asText = new DenseHistogram();
+        asText.addEncoded(encodedOf(a));
+        asText.addEncoded(encodedOf(b));
+        // The count and sum of undecoded text, scanned.
+        assert.deepEqual(totals(asText), { count: expected.count, sum: expected.sum });
+        for (const histogram of [oneByOne, asText]) {
+          assert.deepEqual([...histogram], expected.entries);
+          const visited: Array<[number, number]> = [];
+          forEachEntry(histogram, (value, count) => visited.push([value, count]));
+          assert.deepEqual(visited, expected.entries);
+          assert.equal(totalCount(histogram), expected.count);
+          assert.equal(totalSum(histogram), expected.sum);
+          assert.deepEqual(totals(histogram), { count: expected.count, sum: expected.sum });
+          assert.equal(countBelow(histogram, limit), expected.below(limit));
+          assert.deepEqual(percentiles(histogram, PS), expected.count === 0 ? PS.map(() => null) : PS.map((p) => expected.atRank(Math.ceil((p / 100) * expected.count))));
+          for (const rank of [0, 1, 2, expected.count, expected.count + 1]) assert.equal(valueAtRank(histogram, rank), expected.atRank(rank));
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test('property: merging dense and plain histograms, decoded or not, equals the histogram of all values', () => {
+    fc.assert(
+      fc.property(observations, observations, observations, fc.boolean(), (a, b, c, decodeFirst) => {
+        const target = new DenseHistogram();
+        target.addEncoded(encodedOf(a));
+        const source = new DenseHistogram();
+        for (const value of b) source.add(value);
+        source.addEncoded(encodedOf(c));
+        if (decodeFirst) totalCount(source);
+        mergeInto(target, source);
+        const expected = plain([...a, ...b, ...c]);
+        assert.deepEqual([...target], expected.entries);
+        assert.equal(totalCount(target), expected.count);
+        // The source is unchanged.
+        assert.deepEqual([...source], plain([...b, ...c]).entries);
+        // A dense histogram into a map, and a map into a dense one.
+        const map: Histogram = new Map();
+        mergeInto(map, source);
+        assert.deepEqual(sortedEntries(map), plain([...b, ...c]).entries);
+        const fromMap = new DenseHistogram();
+        mergeInto(fromMap, histogramOf(a));
+        assert.deepEqual([...fromMap], plain(a).entries);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test('merging a histogram into itself doubles every count', () => {
+    const histogram = new DenseHistogram();
+    histogram.add(7, 2);
+    histogram.add(DENSE_LIMIT * 2);
+    histogram.addEncoded(textOf([[7, 1], [300, 4]]));
+    mergeInto(histogram, histogram);
+    assert.deepEqual([...histogram], [[7, 6], [300, 8], [DENSE_LIMIT * 2, 2]]);
+  });
+
+  test('decodeHistogram adds into a dense histogram now, and encodeHistogram writes one back as the same text', () => {
+    const text = textOf([[0, 3], [100, 1], [101, 2], [4100, 5]]);
+    const histogram = decodeHistogram(text, new DenseHistogram());
+    assert.ok(histogram instanceof DenseHistogram);
+    assert.deepEqual([...histogram], [[0, 3], [100, 1], [101, 2], [4100, 5]]);
+    assert.equal(encodeHistogram(histogram), text);
+    assert.throws(() => decodeHistogram('2s:1', new DenseHistogram()), RangeError);
+  });
+});

@@ -17,7 +17,9 @@
 import type pg from 'pg';
 import type { CallStatus } from '../../domain/call-event.js';
 import type { RollupLevel, RollupUnit } from '../../metrics/range-cover.js';
-import { emptyStats, type RollupKey, type RollupStats } from '../../metrics/rollups.js';
+import { emptyDenseStats } from '../../metrics/dense-stats.js';
+import { addValue } from '../../metrics/histogram.js';
+import type { RollupKey, RollupStats } from '../../metrics/rollups.js';
 import { pgArray, type ArrayElement } from './postgres-arrays.js';
 
 const MOS = 0;
@@ -155,7 +157,7 @@ function collect<K extends string | number>(rows: readonly ReadRow[], keyOf: (gr
     const key = keyOf(row.grp);
     if (key === null) return null;
     let stats = groups.get(key);
-    if (!stats) groups.set(key, (stats = emptyStats()));
+    if (!stats) groups.set(key, (stats = emptyDenseStats()));
     return stats;
   };
   for (const row of rows.filter((r) => r.kind === -1).sort((a, b) => a.value - b.value)) {
@@ -165,15 +167,15 @@ function collect<K extends string | number>(rows: readonly ReadRow[], keyOf: (gr
   for (const row of rows) {
     if (row.kind === -1) continue;
     const stats = statsOf(row);
-    if (stats && row.kind === MOS) stats.mosHistogram.set(row.value, row.count);
-    else if (stats && row.kind === DURATION) stats.durationHistogram.set(row.value, row.count);
+    if (stats && row.kind === MOS) addValue(stats.mosHistogram, row.value, row.count);
+    else if (stats && row.kind === DURATION) addValue(stats.durationHistogram, row.value, row.count);
   }
   return groups;
 }
 
 /** The merged stats of the rollup rows of whole buckets, over the dimensions given. */
 export async function readRollups(pool: pg.Pool, units: readonly RollupUnit[], dimensions: readonly string[]): Promise<RollupStats> {
-  if (units.length === 0 || dimensions.length === 0) return emptyStats();
+  if (units.length === 0 || dimensions.length === 0) return emptyDenseStats();
   const levels: string[] = [];
   const buckets: number[] = [];
   const dims: string[] = [];
@@ -185,7 +187,7 @@ export async function readRollups(pool: pg.Pool, units: readonly RollupUnit[], d
     }
   }
   const { rows } = await pool.query<ReadRow>({ name: 'cp_read_rollups', text: READ, values: [pgArray(levels), pgArray(buckets), pgArray(dims)] });
-  return collect(rows, () => '').get('') ?? emptyStats();
+  return collect(rows, () => '').get('') ?? emptyDenseStats();
 }
 
 /**

@@ -2,13 +2,14 @@
  * @module
  * Rollup rows in SQLite: applying a batch's deltas (read, add, write back: the writer thread is the
  * only writer, inside the batch's transaction; histograms are merged in their encoded form) and
- * reading the rows of whole buckets back as stats, plus what the calls not yet counted add to them
- * (sqlite-uncounted.ts).
+ * reading the rows of whole buckets back as stats (their histogram text kept for dense histograms to decode),
+ * plus what the calls not yet counted add to them (sqlite-uncounted.ts).
  */
 import type Database from 'better-sqlite3';
-import { decodeHistogram, encodeHistogram, mergeEncodedHistograms } from '../../metrics/histogram.js';
+import { addEncoded, encodeHistogram, mergeEncodedHistograms } from '../../metrics/histogram.js';
+import { emptyDenseStats } from '../../metrics/dense-stats.js';
 import { levelEnd, type RollupLevel, type RollupUnit } from '../../metrics/range-cover.js';
-import { emptyStats, mergeStats, type RollupFamily, type RollupKey, type RollupStats } from '../../metrics/rollups.js';
+import { mergeStats, type RollupFamily, type RollupKey, type RollupStats } from '../../metrics/rollups.js';
 import { bucketKey, type UncountedRows } from './sqlite-uncounted.js';
 
 const COLUMNS = 'calls, completed, failed, busy, no_answer, canceled, mos_count, mos_sum, mos_hist, duration_hist, repeated';
@@ -30,8 +31,8 @@ function addRow(stats: RollupStats, row: RollupRow, at = 0): void {
   stats.statuses.canceled += row[at + 5] as number;
   stats.mosCount += row[at + 6] as number;
   stats.mosSum += row[at + 7] as number;
-  decodeHistogram(row[at + 8] as string, stats.mosHistogram);
-  decodeHistogram(row[at + 9] as string, stats.durationHistogram);
+  addEncoded(stats.mosHistogram, row[at + 8] as string);
+  addEncoded(stats.durationHistogram, row[at + 9] as string);
   stats.repeated += row[at + 10] as number;
 }
 
@@ -83,18 +84,16 @@ function runsOf(units: readonly RollupUnit[]): Array<{ level: RollupUnit['level'
 export function createRollupReader(db: Database.Database): (units: readonly RollupUnit[], dimensions: readonly string[], uncounted: UncountedRows | null) => RollupStats {
   const select = db.prepare(`SELECT ${COLUMNS} FROM rollups WHERE level = ? AND dim = ? AND bucket >= ? AND bucket < ?`).raw();
   return (units, dimensions, uncounted) => {
-    const stats = emptyStats();
+    const stats = emptyDenseStats();
     const runs = runsOf(units);
     for (const dimension of dimensions) {
       for (const run of runs) for (const row of select.all(run.level, dimension, run.from, run.to) as RollupRow[]) addRow(stats, row);
     }
-    if (uncounted) {
-      for (const unit of units) {
-        const bucket = uncounted.get(bucketKey('base', unit.level, unit.start));
-        for (const dimension of bucket ? dimensions : []) {
-          const added = bucket!.dimensions.get(dimension);
-          if (added) mergeStats(stats, added);
-        }
+    for (const unit of uncounted ? units : []) {
+      const added = uncounted!.get(bucketKey('base', unit.level, unit.start));
+      for (const dimension of added ? dimensions : []) {
+        const delta = added!.dimensions.get(dimension);
+        if (delta) mergeStats(stats, delta);
       }
     }
     return stats;
@@ -108,7 +107,7 @@ export function createRollupSeriesReader(db: Database.Database): (level: RollupL
     const series = new Map<number, RollupStats>();
     const statsOf = (bucket: number): RollupStats => {
       let stats = series.get(bucket);
-      if (!stats) series.set(bucket, (stats = emptyStats()));
+      if (!stats) series.set(bucket, (stats = emptyDenseStats()));
       return stats;
     };
     for (const dimension of dimensions) {
@@ -117,8 +116,8 @@ export function createRollupSeriesReader(db: Database.Database): (level: RollupL
     for (const added of uncounted?.values() ?? []) {
       if (added.family !== 'base' || added.level !== level || added.bucket < from || added.bucket >= to) continue;
       for (const dimension of dimensions) {
-        const stats = added.dimensions.get(dimension);
-        if (stats) mergeStats(statsOf(added.bucket), stats);
+        const delta = added.dimensions.get(dimension);
+        if (delta) mergeStats(statsOf(added.bucket), delta);
       }
     }
     return series;
@@ -139,20 +138,36 @@ export function createRollupGroupReader(db: Database.Database): (units: readonly
     base: db.prepare(`SELECT dim, ${COLUMNS} FROM rollups INDEXED BY rollups_by_bucket WHERE level = ? AND bucket = ? AND dim >= ? AND dim < ?`).raw(),
     split: db.prepare(`SELECT dim, ${COLUMNS} FROM rollup_splits WHERE level = ? AND bucket = ? AND dim >= ? AND dim < ?`).raw(),
   };
+  // A dimension has few month rows: one read along the primary key (dimension, then bucket) per run of
+  // months costs less than finding each month's rows through the bucket index, a lookup per row.
+  const baseMonths = db.prepare(`SELECT dim, ${COLUMNS} FROM rollups NOT INDEXED WHERE level = 'month' AND dim >= ? AND dim < ? AND bucket >= ? AND bucket < ?`).raw();
   return (units, prefix, family, uncounted) => {
     const groups = new Map<string, RollupStats>();
+    const end = prefixEnd(prefix);
     const statsOf = (dimension: string): RollupStats => {
       const key = dimension.slice(prefix.length);
       let stats = groups.get(key);
-      if (!stats) groups.set(key, (stats = emptyStats()));
+      if (!stats) groups.set(key, (stats = emptyDenseStats()));
       return stats;
     };
-    const end = prefixEnd(prefix);
-    for (const unit of units) {
-      for (const row of selects[family].all(unit.level, unit.start, prefix, end) as RollupRow[]) addRow(statsOf(row[0] as string), row, 1);
-      const added = uncounted?.get(bucketKey(family, unit.level, unit.start));
-      for (const [dimension, stats] of added?.dimensions ?? []) {
-        if (dimension >= prefix && dimension < end) mergeStats(statsOf(dimension), stats);
+    const add = (rows: RollupRow[]): void => {
+      for (const row of rows) addRow(statsOf(row[0] as string), row, 1);
+    };
+    for (let i = 0; i < units.length; i++) {
+      const unit = units[i]!;
+      if (family === 'base' && unit.level === 'month') {
+        // The run of adjacent months from here, read at once: each group's rows still come bucket by bucket, in the units' order.
+        let to = levelEnd(unit.start, 'month');
+        while (units[i + 1]?.level === 'month' && units[i + 1]!.start === to) to = levelEnd(units[++i]!.start, 'month');
+        add(baseMonths.all(prefix, end, unit.start, to) as RollupRow[]);
+      } else {
+        add(selects[family].all(unit.level, unit.start, prefix, end) as RollupRow[]);
+      }
+    }
+    for (const unit of uncounted ? units : []) {
+      const added = uncounted!.get(bucketKey(family, unit.level, unit.start));
+      for (const [dimension, delta] of added?.dimensions ?? []) {
+        if (dimension >= prefix && dimension < end) mergeStats(statsOf(dimension), delta);
       }
     }
     return groups;
