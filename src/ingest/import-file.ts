@@ -59,8 +59,10 @@ function ndjsonFields(line: string): CallbackFields | string {
 /**
  * Imports a file into the store in batches; resolves with what was done. One batch is written while the
  * next is read and validated (the store commits on its own thread), so reading and writing overlap.
+ * Batches of 2,000 keep the import's memory near 250 MiB (10,000 took it past 450 MiB on a large file)
+ * at about the same speed: a batch's transaction is already long enough that its commit costs little.
  */
-export async function importFile(store: CallStore, path: string, format: ImportFormat, batchSize = 10_000): Promise<ImportReport> {
+export async function importFile(store: CallStore, path: string, format: ImportFormat, batchSize = 2_000): Promise<ImportReport> {
   const started = performance.now();
   const report: ImportReport = { rows: 0, accepted: 0, duplicates: 0, quarantined: 0, seconds: 0 };
   let batch: WriteItem[] = [];
