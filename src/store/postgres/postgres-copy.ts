@@ -4,7 +4,8 @@
  * entries page by page in storage order, and importing records copied from another store in one
  * transaction. Calls go through the same `ON CONFLICT (call_sid) DO NOTHING RETURNING` insert as live
  * callbacks, so only calls not yet here are stored, get their repeats, and are counted in the rollups;
- * repeat callers are marked from the calls the target holds, as for live writes.
+ * repeat callers are marked from the calls the target holds, as for live writes. A batch of history holds
+ * thousands of callers: it locks the days around its calls rather than each caller (postgres-repeat-callers.ts).
  */
 import type pg from 'pg';
 import type { CallStatus } from '../../domain/call-event.js';
@@ -12,7 +13,7 @@ import { rollupDeltas, type RollupCall } from '../../metrics/rollups.js';
 import type { CallSource, CopiedCall, CopiedDelivery, CopiedQuarantine, CopyOutcome, CopyPage } from '../call-store.js';
 import { columnArrays, type ArrayElement } from './postgres-arrays.js';
 import { inTransaction } from './postgres-connection.js';
-import { beginLockingCallers, insertCallsMarkingRepeats } from './postgres-repeat-callers.js';
+import { beginLockingCopiedDays, insertCallsMarkingRepeats } from './postgres-repeat-callers.js';
 import { applyRollupDeltas } from './postgres-rollups.js';
 import { pgText } from './postgres-text.js';
 import { INSERT_REPEATS, newNumbers } from './postgres-writer.js';
@@ -122,7 +123,7 @@ export async function importCopies(pool: pg.Pool, batch: { calls: readonly Copie
     sid, pgText(c.accountSid), pgText(c.from), pgText(c.to), c.fromIsE164, c.toIsE164, c.createdAt, pgText(c.timestampText),
     c.status, c.durationSeconds, c.mos, c.source, c.receivedAt, nullableText(c.method), nullableText(c.contentType), c.rawJson, c.fromCountry,
   ]);
-  const begin = beginLockingCallers(sorted.filter(([, c]) => c.fromIsE164).map(([, c]) => [pgText(c.from), pgText(c.to)] as const));
+  const begin = beginLockingCopiedDays(sorted.filter(([, c]) => c.fromIsE164).map(([, c]) => c.createdAt));
   return inTransaction(pool, async (client) => {
     const outcome: CopyOutcome = { calls: 0, callsPresent: repeatedInBatch, repeats: 0, quarantine: 0, quarantinePresent: 0 };
     const { inserted, newlyRepeated } = await insertCallsMarkingRepeats(client, rows);

@@ -31,9 +31,12 @@ function compareKeys(a: RollupKey, b: RollupKey): number {
 }
 
 /**
- * One statement: the counts rows upserted in the fixed order (`k`, by ordinality), returning their ids,
- * then each histogram value upserted under its rollup row's id. A histogram value is only ever written
- * by the statement that has just locked its rollup row, so its writers never wait on each other in a cycle.
+ * One statement: the counts rows upserted in the fixed order (`k`, by ordinality), returning their ids and
+ * whether each was inserted now (`xmax = 0`: no earlier version), then each histogram value written under
+ * its rollup row's id. A histogram value is only ever written by the statement that has just locked its
+ * rollup row, so its writers never wait on each other in a cycle; and a rollup row inserted by this
+ * statement has no histogram values yet, so its values are plain inserts (no lookup of a value that cannot
+ * be there: most of a copy's values are of new rows), the values of rows already there are upserts.
  * The (number, project) pairs new to `numbers` are added by the same statement (sorted, after the rollups).
  */
 const UPSERT = `WITH k AS (
@@ -48,15 +51,19 @@ const UPSERT = `WITH k AS (
       busy = rollups.busy + excluded.busy, no_answer = rollups.no_answer + excluded.no_answer,
       canceled = rollups.canceled + excluded.canceled, mos_count = rollups.mos_count + excluded.mos_count,
       mos_sum = rollups.mos_sum + excluded.mos_sum, repeated = rollups.repeated + excluded.repeated
-    RETURNING id, level, bucket, dim
+    RETURNING id, level, bucket, dim, xmax = 0 AS fresh
   ), numbers_added AS (
     INSERT INTO numbers (number, account_sid) SELECT * FROM unnest($17::text[], $18::text[]) ON CONFLICT DO NOTHING
+  ), h AS (
+    SELECT r.id, r.fresh, h.kind, h.value, h.count
+      FROM unnest($13::bigint[], $14::smallint[], $15::bigint[], $16::bigint[]) AS h(ord, kind, value, count)
+      JOIN k ON k.ord = h.ord
+      JOIN r ON r.level = k.level AND r.bucket = k.bucket AND r.dim = k.dim
+  ), fresh_values AS (
+    INSERT INTO rollup_histograms (rollup_id, kind, value, count) SELECT id, kind, value, count FROM h WHERE fresh
   )
   INSERT INTO rollup_histograms (rollup_id, kind, value, count)
-  SELECT r.id, h.kind, h.value, h.count
-    FROM unnest($13::bigint[], $14::smallint[], $15::bigint[], $16::bigint[]) AS h(ord, kind, value, count)
-    JOIN k ON k.ord = h.ord
-    JOIN r ON r.level = k.level AND r.bucket = k.bucket AND r.dim = k.dim
+  SELECT id, kind, value, count FROM h WHERE NOT fresh
   ON CONFLICT (rollup_id, kind, value) DO UPDATE SET count = rollup_histograms.count + excluded.count`;
 
 /** Adds the deltas to the stored rollups and the pairs to `numbers`, inside the caller's transaction (one statement). */

@@ -69,7 +69,8 @@ export function createBatchWriter(pool: pg.Pool): (items: readonly WriteItem[]) 
       if (item.kind === 'call' && !firsts.has(pgText(item.event.callSid))) firsts.set(pgText(item.event.callSid), i);
     });
     const candidates = [...firsts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, i]) => items[i] as CallWrite);
-    const begin = beginLockingCallers(candidates.filter((c) => c.event.fromIsE164).map((c) => [pgText(c.event.from), pgText(c.event.to)] as const));
+    const begin = beginLockingCallers(candidates.filter((c) => c.event.fromIsE164)
+      .map((c) => ({ from: pgText(c.event.from), to: pgText(c.event.to), createdAt: c.event.timestamp.getTime() })));
     const pairs = new Set<string>();
     const outcomes = await inTransaction(pool, async (client) => {
       pairs.clear(); // a rerun after a deadlock starts again
