@@ -410,6 +410,78 @@ for (const backend of BACKENDS) {
       }
     });
 
+    it('copy: batches of many small pages, calls stored out of time order, hold the same marks and rollups as the source', async () => {
+      const sourceDb = await sqliteBackend.fresh();
+      const targetDb = await fresh();
+      const [source, target] = [await createStore(sourceDb.database), await createStore(targetDb.database)];
+      try {
+        // Three callers to two numbers over four days, stored newest first, in batches of 9: a caller's calls
+        // 5 h apart (repeats) land in other pages than the calls that follow them; MOS in quarters (exact sums).
+        const writes: CallWrite[] = [];
+        for (let i = 0; i < 80; i++) {
+          const status = ['completed', 'completed', 'failed', 'busy'][i % 4]!;
+          writes.push(callWrite({ CallSid: `CA-page-${String(i).padStart(3, '0')}`, AccountSid: `AC${i % 2}`, From: `+1555999000${i % 3}`,
+            To: `+1555000000${i % 2}`, Timestamp: new Date(Date.UTC(2024, 2, 30) + i * 5 * 3_600_000 / 3).toISOString(), CallStatus: status,
+            CallDuration: status === 'completed' ? String(i * 3) : '0', AudioInMos: i % 5 === 0 ? '' : (1 + (i % 16) / 4).toFixed(2) }));
+        }
+        const newestFirst = [...writes].reverse();
+        for (let i = 0; i < newestFirst.length; i += 9) await source.writeBatch(newestFirst.slice(i, i + 9));
+        const first = await copyStore(source, target, { batchSize: 50, pageSize: 4 });
+        assert.deepEqual({ ...first, seconds: 0 }, { calls: 80, callsPresent: 0, repeats: 0, quarantine: 0, quarantinePresent: 0, batches: 2, seconds: 0 });
+        const again = await copyStore(source, target, { batchSize: 1000, pageSize: 7 });
+        assert.deepEqual({ ...again, seconds: 0 }, { calls: 0, callsPresent: 80, repeats: 0, quarantine: 0, quarantinePresent: 0, batches: 1, seconds: 0 });
+        assert.deepEqual(await contents(targetDb), await contents(sourceDb));
+        const marked = await targetDb.scan<{ call_sid: string; repeated: unknown }>('SELECT call_sid, repeated FROM calls ORDER BY call_sid');
+        // Each caller calls each number every 10 h (i and i + 6): every call but the last of its (From, To) pair is followed within 24 h.
+        assert.equal(marked.filter((r) => Boolean(r.repeated)).length, 80 - 6);
+        const units = [M(Date.UTC(2024, 2, 1)), M(Date.UTC(2024, 3, 1)), ...[30, 31].map((d) => D(Date.UTC(2024, 2, d))),
+          ...[1, 2, 3, 4].map((d) => D(Date.UTC(2024, 3, d))), Q(Date.UTC(2024, 2, 30, 5)), Q(Date.UTC(2024, 3, 2, 1, 15))];
+        for (const unit of units) {
+          for (const dims of [['*'], ['a:AC1'], ['a:AC0|n:+15550000000'], ['a:AC1|n:+15550000001']]) {
+            assert.deepEqual(await target.readRollups([unit], dims), await source.readRollups([unit], dims), `${unit.level} ${unit.start} ${dims.join(',')}`);
+          }
+          if (unit.level === 'quarter') continue;
+          for (const [prefix, family] of [['s:', 'split'], ['c:', 'split'], ['a:AC0|n:', 'base']] as const) {
+            assert.deepEqual(await target.readRollupGroups([unit], prefix, family), await source.readRollupGroups([unit], prefix, family), `${unit.level} ${unit.start} ${prefix}`);
+          }
+        }
+        assert.deepEqual(await target.listNumbers(), await source.listNumbers());
+      } finally {
+        for (const store of [source, target]) await store.close();
+        for (const db of [sourceDb, targetDb]) await db.drop();
+      }
+    });
+
+    it('copy transaction (where the store has one): nothing of a rolled-back one stays; a committed one is visible only once committed', async () => {
+      const sourceDb = await sqliteBackend.fresh();
+      const targetDb = await fresh();
+      const [source, target] = [await createStore(sourceDb.database), await createStore(targetDb.database)];
+      try {
+        if (!target.beginCopy) return; // importCopies alone: one transaction per call, covered above
+        const writes = Array.from({ length: 12 }, (_, i) => call(`CA-tx-${i}`, new Date(Date.UTC(2024, 4, 1) + i * 600_000).toISOString(), 'completed', String(10 + i), '4.00'));
+        await source.writeBatch(writes);
+        const { records } = await source.exportCalls(0, 100);
+        const dropped = await target.beginCopy();
+        assert.deepEqual(await dropped.add(records.slice(0, 5)), { calls: 5, callsPresent: 0, repeats: 0, quarantine: 0, quarantinePresent: 0 });
+        await dropped.rollback();
+        assert.equal(await targetDb.count('calls'), 0);
+        assert.equal(await targetDb.count('rollups'), 0);
+
+        const kept = await target.beginCopy();
+        await kept.add(records.slice(0, 5));
+        await kept.add(records.slice(3));
+        assert.equal(await targetDb.count('calls'), 0); // not committed yet
+        await kept.commit();
+        assert.equal(await targetDb.count('calls'), 12);
+        const all = stats(12, { completed: 12 }, writes.map(() => 4), writes.map((_, i) => 10 + i), 11);
+        assert.deepEqual(await target.readRollups([D(Date.UTC(2024, 4, 1))], ['*']), all);
+        assert.deepEqual(await target.readRollups([M(Date.UTC(2024, 4, 1))], ['a:AC1']), all);
+      } finally {
+        for (const store of [source, target]) await store.close();
+        for (const db of [sourceDb, targetDb]) await db.drop();
+      }
+    });
+
     it("uses a write item's caller country when it carries one, else works it out from From", async () => {
       await withStore(fresh, async (store, db) => {
         const fields = { AccountSid: 'AC1', From: '+14155550100', To: '+15550000001', CallStatus: 'completed', CallDuration: '10', AudioInMos: '' };

@@ -73,13 +73,17 @@ export function beginLockingCallers(calls: readonly CallerCall[]): string {
     SELECT count(pg_advisory_xact_lock(k)) FROM unnest('{${keys.join(',')}}'::bigint[]) AS u(k)`;
 }
 
+/** The statement that begins a copy's transaction. */
+export const BEGIN_COPY = `BEGIN; ${COPY_SETTINGS}`;
+
 /**
- * The statement that begins a copy batch's transaction: the days around its E.164 callers' calls
- * (`times`, epoch ms), exclusive; `BEGIN` alone when there are none.
+ * The statement that takes a copy's locks on the days around its E.164 callers' calls (`times`, epoch ms),
+ * exclusive, for the rest of its transaction; null when there are none. It must come before the statement
+ * that inserts those calls (whose snapshot then holds every call committed by the batches it waited for).
  */
-export function beginLockingCopiedDays(times: Iterable<number>): string {
+export function lockCopiedDays(times: Iterable<number>): string | null {
   const days = daysAround(times);
-  return days.length === 0 ? `BEGIN; ${COPY_SETTINGS}` : `BEGIN; ${COPY_SETTINGS}; ${lockDays(days, 'exclusive')}`;
+  return days.length === 0 ? null : lockDays(days, 'exclusive');
 }
 
 /**
@@ -148,15 +152,20 @@ interface ResultRow {
   from_country: string | null;
 }
 
+/** The parameters of INSERT_MARKING's rows: 17 columns in a fixed order (see the statement). */
+export function callColumns(rows: readonly ArrayElement[][]): string[] {
+  return columnArrays(rows, 17);
+}
+
 /**
- * Inserts call rows (the 17 columns of INSERT_MARKING's input, in a fixed order) and marks repeat callers.
+ * Inserts call rows (the columns made by callColumns, of `count` rows) and marks repeat callers.
  * Returns each inserted CallSid with whether it is a repeated call, and the earlier calls just made repeated.
  */
-export async function insertCallsMarkingRepeats(client: pg.PoolClient, rows: readonly ArrayElement[][]): Promise<{ inserted: Map<string, boolean>; newlyRepeated: RollupCall[] }> {
+export async function insertCallsMarkingRepeats(client: pg.PoolClient, columns: readonly string[], count: number): Promise<{ inserted: Map<string, boolean>; newlyRepeated: RollupCall[] }> {
   const inserted = new Map<string, boolean>();
   const newlyRepeated: RollupCall[] = [];
-  if (rows.length === 0) return { inserted, newlyRepeated };
-  const result = await client.query<ResultRow>({ name: 'cp_insert_calls', text: INSERT_MARKING, values: [...columnArrays(rows, 17), REPEAT_WINDOW_MS] });
+  if (count === 0) return { inserted, newlyRepeated };
+  const result = await client.query<ResultRow>({ name: 'cp_insert_calls', text: INSERT_MARKING, values: [...columns, REPEAT_WINDOW_MS] });
   for (const row of result.rows) {
     if (!row.marked) inserted.set(row.call_sid, row.repeated);
     else {

@@ -66,13 +66,12 @@ const UPSERT = `WITH k AS (
   SELECT id, kind, value, count FROM h WHERE NOT fresh
   ON CONFLICT (rollup_id, kind, value) DO UPDATE SET count = rollup_histograms.count + excluded.count`;
 
-/** Adds the deltas to the stored rollups and the pairs to `numbers`, inside the caller's transaction (one statement). */
-export async function applyRollupDeltas(
-  client: pg.PoolClient,
+/** The parameters of the upsert of `deltas` and of the `numbers` pairs: worked out apart from the statement, so a copy can make them ahead. */
+export function rollupParameters(
   deltas: ReadonlyArray<{ key: RollupKey; stats: RollupStats }>,
   numbers: ReadonlyArray<readonly [number: string, account: string]>,
-): Promise<void> {
-  if (deltas.length === 0 && numbers.length === 0) return;
+): string[] | null {
+  if (deltas.length === 0 && numbers.length === 0) return null;
   const sorted = [...deltas].sort((a, b) => compareKeys(a.key, b.key));
   const values: ArrayElement[][] = Array.from({ length: 16 }, () => []);
   sorted.forEach(({ key, stats }, i) => {
@@ -87,7 +86,21 @@ export async function applyRollupDeltas(
     }
   });
   const numberColumns = [pgArray(numbers.map(([number]) => number)), pgArray(numbers.map(([, account]) => account))];
-  await client.query({ name: 'cp_upsert_rollups', text: UPSERT, values: [...values.map(pgArray), ...numberColumns] });
+  return [...values.map(pgArray), ...numberColumns];
+}
+
+/** Runs the upsert of parameters made by rollupParameters (nothing when null), inside the caller's transaction (one statement). */
+export async function upsertRollups(client: pg.PoolClient, parameters: string[] | null): Promise<void> {
+  if (parameters !== null) await client.query({ name: 'cp_upsert_rollups', text: UPSERT, values: parameters });
+}
+
+/** Adds the deltas to the stored rollups and the pairs to `numbers`, inside the caller's transaction (one statement). */
+export async function applyRollupDeltas(
+  client: pg.PoolClient,
+  deltas: ReadonlyArray<{ key: RollupKey; stats: RollupStats }>,
+  numbers: ReadonlyArray<readonly [number: string, account: string]>,
+): Promise<void> {
+  await upsertRollups(client, rollupParameters(deltas, numbers));
 }
 
 const COUNT_COLUMNS = 'r.calls AS count, r.completed, r.failed, r.busy, r.no_answer, r.canceled, r.mos_count, r.mos_sum, r.repeated';

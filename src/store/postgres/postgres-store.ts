@@ -12,7 +12,7 @@ import { silentLogger, type Logger } from '../../domain/logger.js';
 import type { CallStore, StoreHealth } from '../call-store.js';
 import { listAlertStates, listPendingNotifications, recordNotificationAttempt, saveAlertEvaluation } from './postgres-alerts.js';
 import { createPool, isUnavailableError, parsePostgresUrl, type PostgresOptions } from './postgres-connection.js';
-import { createCopyReader, importCopies } from './postgres-copy.js';
+import { beginCopy, createCopyReader, importCopies } from './postgres-copy.js';
 import { migrate } from './postgres-migrate.js';
 import { LATEST_SCHEMA_VERSION } from './migrations/index.js';
 import { createReads } from './postgres-reads.js';
@@ -101,6 +101,25 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     async importCopies(batch) {
       if (closed) throw storageUnavailable('the store is closed');
       return guarded(target.label, () => importCopies(pool, batch));
+    },
+
+    async beginCopy() {
+      if (closed) throw storageUnavailable('the store is closed');
+      const transaction = await guarded(target.label, () => beginCopy(pool));
+      /** A failure the copy may run again stays as it is; others as for any write. */
+      const step = async <T>(work: () => Promise<T>): Promise<T> => {
+        try {
+          return await work();
+        } catch (error) {
+          if ((error as { retryable?: boolean }).retryable === true) throw error;
+          return guarded(target.label, () => Promise.reject(error));
+        }
+      };
+      return {
+        add: (calls) => step(() => transaction.add(calls)),
+        commit: () => step(() => transaction.commit()),
+        rollback: () => transaction.rollback(),
+      };
     },
 
     listAlertStates: read('listAlertStates', () => listAlertStates(pool)),
