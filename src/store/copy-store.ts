@@ -49,12 +49,18 @@ async function copyBatch(source: CallStore, begin: () => Promise<CopyTransaction
   const outcome = emptyOutcome();
   let lastId: number | null = null;
   try {
-    for (let taken = 0; taken < batchSize; ) {
-      const page = await source.exportCalls(lastId ?? after, Math.min(pageSize, batchSize - taken));
-      if (page.lastId === null) break;
-      sum(outcome, await transaction.add(page.records));
+    let taken = 0;
+    for (let page = await source.exportCalls(after, Math.min(pageSize, batchSize)); page.lastId !== null; ) {
+      const adding = transaction.add(page.records);
+      adding.catch(() => undefined); // awaited below
       taken += page.records.length;
       lastId = page.lastId;
+      // The next page is read while the target stores this one.
+      const next = taken < batchSize ? source.exportCalls(lastId, Math.min(pageSize, batchSize - taken)) : null;
+      next?.catch(() => undefined);
+      sum(outcome, await adding);
+      if (next === null) break;
+      page = await next;
     }
     await transaction.commit();
   } catch (error) {

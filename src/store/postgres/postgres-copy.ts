@@ -114,7 +114,7 @@ export function createCopyReader(pool: pg.Pool) {
 const nullableText = (text: string | null): string | null => (text === null ? null : pgText(text));
 
 /** The histogram values a copy transaction holds in memory at most (~100 bytes each) before writing its rollups. */
-const MAX_HELD_VALUES = 1_000_000;
+const MAX_HELD_VALUES = 300_000;
 
 /** What a copied call counts in the rollups, as stored here. */
 function rollupCall(c: CopiedCall, repeated: boolean): RollupCall {
@@ -127,7 +127,7 @@ function rollupCall(c: CopiedCall, repeated: boolean): RollupCall {
  * with the rollup deltas of the calls stored (and of the stored calls they made repeated) for the caller
  * to write, and the page's earliest Timestamp.
  */
-async function storeCallPage(client: pg.PoolClient, calls: readonly CopiedCall[]): Promise<{
+async function storeCallPage(client: pg.PoolClient, calls: readonly CopiedCall[], lockedDays: Set<number>): Promise<{
   outcome: CopyOutcome; deltas: ReturnType<typeof rollupDeltas>; newCalls: RollupCall[]; earliest: number;
 }> {
   const bySid = new Map<string, CopiedCall>();
@@ -143,7 +143,8 @@ async function storeCallPage(client: pg.PoolClient, calls: readonly CopiedCall[]
     sid, pgText(c.accountSid), pgText(c.from), pgText(c.to), c.fromIsE164, c.toIsE164, c.createdAt, pgText(c.timestampText),
     c.status, c.durationSeconds, c.mos, c.source, c.receivedAt, nullableText(c.method), nullableText(c.contentType), c.rawJson, c.fromCountry,
   ]));
-  const lock = lockCopiedDays(sorted.filter(([, c]) => c.fromIsE164).map(([, c]) => c.createdAt));
+  const lock = lockCopiedDays(sorted.filter(([, c]) => c.fromIsE164).map(([, c]) => c.createdAt), lockedDays);
+  // Without new days to lock, the insert is sent at once, while the caller reads the next page.
   if (lock !== null) await client.query(lock);
   const { inserted, newlyRepeated } = await insertCallsMarkingRepeats(client, columns, sorted.length);
   const newCalls: RollupCall[] = [];
@@ -183,7 +184,7 @@ async function storeQuarantine(client: pg.PoolClient, quarantine: readonly Copie
 /** Imports one batch of copied records in one transaction. */
 export async function importCopies(pool: pg.Pool, batch: { calls: readonly CopiedCall[]; quarantine: readonly CopiedQuarantine[] }): Promise<CopyOutcome> {
   return inTransaction(pool, async (client) => {
-    const { outcome, deltas, newCalls } = await storeCallPage(client, batch.calls);
+    const { outcome, deltas, newCalls } = await storeCallPage(client, batch.calls, new Set());
     await applyRollupDeltas(client, deltas, newNumbers(newCalls, new Set(), new Set()));
     await storeQuarantine(client, batch.quarantine, outcome);
     return outcome;
@@ -227,10 +228,11 @@ export async function beginCopy(pool: pg.Pool): Promise<CopyTransaction> {
     }
   };
   const rollups = new CopyRollups(MAX_HELD_VALUES);
+  const lockedDays = new Set<number>();
   await step(() => client.query(BEGIN_COPY));
   return {
     add: (calls) => step(async () => {
-      const { outcome, deltas, newCalls, earliest } = await storeCallPage(client, calls);
+      const { outcome, deltas, newCalls, earliest } = await storeCallPage(client, calls, lockedDays);
       rollups.add(deltas, newCalls);
       await rollups.writeCompleted(client, earliest);
       return outcome;

@@ -78,11 +78,13 @@ export const BEGIN_COPY = `BEGIN; ${COPY_SETTINGS}`;
 
 /**
  * The statement that takes a copy's locks on the days around its E.164 callers' calls (`times`, epoch ms),
- * exclusive, for the rest of its transaction; null when there are none. It must come before the statement
- * that inserts those calls (whose snapshot then holds every call committed by the batches it waited for).
+ * exclusive, for the rest of its transaction, but for the days in `locked` (held by this transaction
+ * already; the new ones are added to it); null when there are none. It must come before the statement that
+ * inserts those calls (whose snapshot then holds every call committed by the batches it waited for).
  */
-export function lockCopiedDays(times: Iterable<number>): string | null {
-  const days = daysAround(times);
+export function lockCopiedDays(times: Iterable<number>, locked: Set<number>): string | null {
+  const days = daysAround(times).filter((day) => !locked.has(day));
+  for (const day of days) locked.add(day);
   return days.length === 0 ? null : lockDays(days, 'exclusive');
 }
 
