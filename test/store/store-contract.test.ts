@@ -9,7 +9,7 @@ import { isStorageUnavailable } from '../../src/domain/errors.js';
 import type { CallStatus } from '../../src/domain/call-event.js';
 import type { RollupUnit } from '../../src/metrics/range-cover.js';
 import type { RollupStats } from '../../src/metrics/rollups.js';
-import type { CallStore, CallWrite } from '../../src/store/call-store.js';
+import type { CallStore, CallWrite, CopyTransaction } from '../../src/store/call-store.js';
 import { copyStore } from '../../src/store/copy-store.js';
 import { createStore } from '../../src/store/index.js';
 import { call, callWrite, quarantineWrite } from '../helpers/call-writes.js';
@@ -456,18 +456,21 @@ for (const backend of BACKENDS) {
       const sourceDb = await sqliteBackend.fresh();
       const targetDb = await fresh();
       const [source, target] = [await createStore(sourceDb.database), await createStore(targetDb.database)];
+      const transactions: CopyTransaction[] = [];
       try {
         if (!target.beginCopy) return; // importCopies alone: one transaction per call, covered above
         const writes = Array.from({ length: 12 }, (_, i) => call(`CA-tx-${i}`, new Date(Date.UTC(2024, 4, 1) + i * 600_000).toISOString(), 'completed', String(10 + i), '4.00'));
         await source.writeBatch(writes);
         const { records } = await source.exportCalls(0, 100);
         const dropped = await target.beginCopy();
+        transactions.push(dropped);
         assert.deepEqual(await dropped.add(records.slice(0, 5)), { calls: 5, callsPresent: 0, repeats: 0, quarantine: 0, quarantinePresent: 0 });
         await dropped.rollback();
         assert.equal(await targetDb.count('calls'), 0);
         assert.equal(await targetDb.count('rollups'), 0);
 
         const kept = await target.beginCopy();
+        transactions.push(kept);
         await kept.add(records.slice(0, 5));
         await kept.add(records.slice(3));
         assert.equal(await targetDb.count('calls'), 0); // not committed yet
@@ -477,7 +480,39 @@ for (const backend of BACKENDS) {
         assert.deepEqual(await target.readRollups([D(Date.UTC(2024, 4, 1))], ['*']), all);
         assert.deepEqual(await target.readRollups([M(Date.UTC(2024, 4, 1))], ['a:AC1']), all);
       } finally {
+        for (const transaction of transactions) await transaction.rollback(); // nothing once finished
         for (const store of [source, target]) await store.close();
+        for (const db of [sourceDb, targetDb]) await db.drop();
+      }
+    });
+
+    it('copy transaction (where the store has one): a callback of the same caller arriving meanwhile waits for it, and marks its call', async () => {
+      const sourceDb = await sqliteBackend.fresh();
+      const targetDb = await fresh();
+      const [source, target, live] = [await createStore(sourceDb.database), await createStore(targetDb.database), await createStore(targetDb.database)];
+      let copying: CopyTransaction | undefined;
+      try {
+        if (!target.beginCopy) return;
+        await source.writeBatch([call('CA-hist-1', '2024-06-01T10:00:00Z', 'completed', '30', '4.00')]);
+        const { records } = await source.exportCalls(0, 10);
+        copying = await target.beginCopy();
+        await copying.add(records);
+        // The same caller calls the same number 2 h later, through another instance, before the copy commits.
+        let answered = false;
+        const writing = live.writeBatch([call('CA-live-1', '2024-06-01T12:00:00Z', 'completed', '20', '4.00')]).then((outcomes) => {
+          answered = true;
+          return outcomes;
+        });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.equal(answered, false, 'the callback waits for the copy of its caller\'s days');
+        await copying.commit();
+        assert.deepEqual(await writing, ['accepted']);
+        assert.deepEqual(await targetDb.scan('SELECT call_sid FROM calls WHERE repeated = ? ORDER BY call_sid', target.capabilities.keepsNulInText ? 1 : true), [{ call_sid: 'CA-hist-1' }]);
+        const day = await target.readRollups([D(Date.UTC(2024, 5, 1))], ['*']);
+        assert.deepEqual([day.calls, day.repeated], [2, 1]);
+      } finally {
+        await copying?.rollback(); // after a failed assertion: the store cannot close with its transaction open
+        for (const store of [source, target, live]) await store.close();
         for (const db of [sourceDb, targetDb]) await db.drop();
       }
     });
