@@ -315,6 +315,11 @@ export interface CallStore {
    * around its calls, the rollup rows it wrote) until it commits.
    */
   beginCopy?(): Promise<CopyTransaction>;
+  /**
+   * Copying, where the store needs it: brings the query planner's statistics up to date after a copy
+   * stored many calls (a bulk load leaves them stale, and reads are planned badly until they are).
+   */
+  refreshStatistics?(): Promise<void>;
   /** Storage can take writes now, and the schema is the one this code knows. Never throws. */
   health(): Promise<StoreHealth>;
   close(): Promise<void>;

@@ -6,7 +6,8 @@
  * running the copy again, or after an interruption, stores nothing twice and the target's rollups stay
  * exact. A target with copy transactions (CallStore.beginCopy) gets each batch as pages of `pageSize`
  * calls in one transaction and counts them in its rollups once for the batch: the larger the batch, the
- * fewer times its rollup rows are written. Other targets get each batch in one importCopies call.
+ * fewer times its rollup rows are written. Other targets get each batch in one importCopies call. Once
+ * something was copied, the target refreshes its planner statistics (where it keeps any).
  */
 import type { CallStore, CopyOutcome, CopyTransaction } from './call-store.js';
 
@@ -113,6 +114,7 @@ export async function copyStore(source: CallStore, target: CallStore, options: C
     committed(await target.importCopies({ calls: [], quarantine: page.records }));
     after = page.lastId;
   }
+  if (report.calls + report.quarantine > 0) await target.refreshStatistics?.();
   report.seconds = (performance.now() - started) / 1000;
   return report;
 }

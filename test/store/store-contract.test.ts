@@ -446,6 +446,12 @@ for (const backend of BACKENDS) {
           }
         }
         assert.deepEqual(await target.listNumbers(), await source.listNumbers());
+        if (target.refreshStatistics) {
+          // The copy left the planner's statistics of the tables it filled up to date.
+          const analyzed = await targetDb.scan<{ relname: string }>(`SELECT relname FROM pg_stat_user_tables
+            WHERE schemaname = current_schema() AND last_analyze IS NOT NULL AND relname IN ('calls', 'rollups', 'rollup_histograms') ORDER BY relname`);
+          assert.deepEqual(analyzed.map((r) => r.relname), ['calls', 'rollup_histograms', 'rollups']);
+        }
       } finally {
         for (const store of [source, target]) await store.close();
         for (const db of [sourceDb, targetDb]) await db.drop();
