@@ -3,7 +3,7 @@
  * `--rounds N`, `--out FILE` (where to write the results; a quick run writes nowhere unless given),
  * `--only ingest|metrics`, `--metrics-calls N` (10 million by default, 200,000 when quick),
  * `--postgres-metrics-calls N` (the PostgreSQL metrics run on a history database of their own, 1,000,000 calls by
- * default, at most `--metrics-calls`: copying them into PostgreSQL takes a few minutes, 10 million about 20).
+ * default, at most `--metrics-calls`: copying them into PostgreSQL takes a few minutes, 10 million an estimated 20).
  */
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';

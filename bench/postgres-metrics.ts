@@ -5,9 +5,9 @@
  * database, with the engine's answers compared between the two stores. The copy runs in transactions of
  * COPY_BATCH calls, whose rollups are written once per transaction (store/postgres/postgres-copy-rollups.ts).
  * By default it is of a history of its own of 1,000,000 calls (`--postgres-metrics-calls`, bench/options.ts):
- * that copy takes a few minutes once, then is cached. The Metrics section's 10 million calls
- * (`--postgres-metrics-calls 10000000`) copy at the same rate per call, about 20 minutes on the 2-core
- * machine of RESULTS.md, once. When its size differs from the Metrics section's, the SQLite figures are
+ * that copy takes 3 to 5 minutes once, then is cached. The Metrics section's 10 million calls
+ * (`--postgres-metrics-calls 10000000`) would take about 20 minutes, once (an estimate from the rate of a
+ * 200,000-call copy of the same density, ~8,400 calls/s on the 2-core machine; not measured at 10M yet). When its size differs from the Metrics section's, the SQLite figures are
  * measured again on that smaller database, so both columns are of the same data. The server is
  * BENCH_DATABASE_URL (else TEST_DATABASE_URL); without either it is skipped, and says so.
  */
@@ -95,7 +95,7 @@ export async function runPostgresMetrics(options: PostgresMetricsOptions): Promi
   let sqlite = options.sqlite;
   if (options.calls !== dataset.calls) {
     log(`PostgreSQL metrics on a history of ${options.calls.toLocaleString('en-US')} calls of its own, not the ${dataset.calls.toLocaleString('en-US')} above `
-      + '(copying those into PostgreSQL takes about 20 minutes, once; --postgres-metrics-calls N to change it); its SQLite figures are measured again on it');
+      + '(copying those into PostgreSQL would take about 20 minutes, once; --postgres-metrics-calls N to change it); its SQLite figures are measured again on it');
     dataset = await ensureDataset(options.calls, log);
     sqlite = await runMetricsBench(dataset, rounds, log);
   }
