@@ -2,12 +2,14 @@
  * The PostgreSQL part of the metrics benchmark: a history database (metrics-dataset.ts) copied once into
  * a PostgreSQL schema with `callpulse copy`'s code (kept between runs, like bench/.cache), then the same
  * queries through the metrics engine on the PostgreSQL store, beside the SQLite figures of the same
- * database, with the engine's answers compared between the two stores. The copy is of a smaller history
- * of its own (`--postgres-metrics-calls`, 200,000 calls by default) unless asked otherwise: copying the
- * 10 million calls of the Metrics section into PostgreSQL would take hours. When its size differs from the
- * Metrics section's, the SQLite figures are measured again on that smaller database, so both columns are
- * of the same data. The server is BENCH_DATABASE_URL (else TEST_DATABASE_URL); without either it is
- * skipped, and says so.
+ * database, with the engine's answers compared between the two stores. The copy runs in transactions of
+ * COPY_BATCH calls, whose rollups are written once per transaction (store/postgres/postgres-copy-rollups.ts).
+ * By default it is of a history of its own of 1,000,000 calls (`--postgres-metrics-calls`, bench/options.ts):
+ * that copy takes 3 to 5 minutes once, then is cached. The Metrics section's 10 million calls
+ * (`--postgres-metrics-calls 10000000`) would take about 20 minutes, once (an estimate from the rate of a
+ * 200,000-call copy of the same density, ~8,400 calls/s on the 2-core machine; not measured at 10M yet). When its size differs from the Metrics section's, the SQLite figures are
+ * measured again on that smaller database, so both columns are of the same data. The server is
+ * BENCH_DATABASE_URL (else TEST_DATABASE_URL); without either it is skipped, and says so.
  */
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -18,6 +20,9 @@ import { ensureDataset, type DatasetInfo } from './metrics-dataset.js';
 import { queries, runMetricsBench, type MetricsReport } from './metrics-bench.js';
 import { writeSection } from './results-file.js';
 import { median } from './stats.js';
+
+/** Calls per copy transaction: large, so that most rollup rows are written once (a month of 10M-call history is ~400,000 calls). */
+const COPY_BATCH = 500_000;
 
 export interface PostgresMetricsOptions {
   /** The Metrics section's history database. */
@@ -63,7 +68,7 @@ async function ensureCopied(dataset: DatasetInfo, database: string, url: string,
   try {
     let lastLog = 0;
     const report = await copyStore(source, target, {
-      batchSize: 5000,
+      batchSize: COPY_BATCH,
       onBatch: (progress) => {
         if (progress.seconds - lastLog < 30) return;
         lastLog = progress.seconds;
@@ -90,7 +95,7 @@ export async function runPostgresMetrics(options: PostgresMetricsOptions): Promi
   let sqlite = options.sqlite;
   if (options.calls !== dataset.calls) {
     log(`PostgreSQL metrics on a history of ${options.calls.toLocaleString('en-US')} calls of its own, not the ${dataset.calls.toLocaleString('en-US')} above `
-      + '(copying those into PostgreSQL takes hours; --postgres-metrics-calls N to change it); its SQLite figures are measured again on it');
+      + '(copying those into PostgreSQL would take about 20 minutes, once; --postgres-metrics-calls N to change it); its SQLite figures are measured again on it');
     dataset = await ensureDataset(options.calls, log);
     sqlite = await runMetricsBench(dataset, rounds, log);
   }

@@ -230,6 +230,23 @@ export interface CopyOutcome {
   quarantinePresent: number;
 }
 
+/**
+ * Copying: one open transaction of the target that stores many pages of copied calls (CallStore.beginCopy).
+ * Nothing it stores is visible to others, or durable, before `commit` resolves.
+ */
+export interface CopyTransaction {
+  /**
+   * Stores a page of copied calls as importCopies would (calls already here skipped with their repeats).
+   * Rejects after rolling the whole transaction back; the error's `retryable` is true when the same
+   * transaction may simply be run again (it met another writer's locks in a cycle).
+   */
+  add(calls: readonly CopiedCall[]): Promise<CopyOutcome>;
+  /** Counts what was added in the rollups (if not yet) and commits; resolves once durable. */
+  commit(): Promise<void>;
+  /** Rolls back everything added (nothing when already finished). */
+  rollback(): Promise<void>;
+}
+
 /** The one storage interface. Every write method commits durably before it resolves. */
 export interface CallStore {
   readonly capabilities: StoreCapabilities;
@@ -291,6 +308,18 @@ export interface CallStore {
    * quarantine entry equal to one already here is skipped. Running it twice stores nothing the second time.
    */
   importCopies(batch: { calls: readonly CopiedCall[]; quarantine: readonly CopiedQuarantine[] }): Promise<CopyOutcome>;
+  /**
+   * Copying, where the store has it: opens one transaction for many pages of copied calls, so that their
+   * rollups are summed over all of them and written once rather than once per page (a copy of history is
+   * then several times faster). Same outcome as importCopies page by page; it holds its locks (the days
+   * around its calls, the rollup rows it wrote) until it commits.
+   */
+  beginCopy?(): Promise<CopyTransaction>;
+  /**
+   * Copying, where the store needs it: brings the query planner's statistics up to date after a copy
+   * stored many calls (a bulk load leaves them stale, and reads are planned badly until they are).
+   */
+  refreshStatistics?(): Promise<void>;
   /** Storage can take writes now, and the schema is the one this code knows. Never throws. */
   health(): Promise<StoreHealth>;
   close(): Promise<void>;

@@ -9,7 +9,7 @@ import { isStorageUnavailable } from '../../src/domain/errors.js';
 import type { CallStatus } from '../../src/domain/call-event.js';
 import type { RollupUnit } from '../../src/metrics/range-cover.js';
 import type { RollupStats } from '../../src/metrics/rollups.js';
-import type { CallStore, CallWrite } from '../../src/store/call-store.js';
+import type { CallStore, CallWrite, CopyTransaction } from '../../src/store/call-store.js';
 import { copyStore } from '../../src/store/copy-store.js';
 import { createStore } from '../../src/store/index.js';
 import { call, callWrite, quarantineWrite } from '../helpers/call-writes.js';
@@ -420,6 +420,119 @@ for (const backend of BACKENDS) {
       } finally {
         for (const store of [source, target, back]) await store.close();
         for (const db of [sourceDb, targetDb, backDb]) await db.drop();
+      }
+    });
+
+    it('copy: batches of many small pages, calls stored out of time order, hold the same marks and rollups as the source', async () => {
+      const sourceDb = await sqliteBackend.fresh();
+      const targetDb = await fresh();
+      const [source, target] = [await createStore(sourceDb.database), await createStore(targetDb.database)];
+      try {
+        // Three callers to two numbers over four days, stored newest first, in batches of 9: a caller's calls
+        // 5 h apart (repeats) land in other pages than the calls that follow them; MOS in quarters (exact sums).
+        const writes: CallWrite[] = [];
+        for (let i = 0; i < 80; i++) {
+          const status = ['completed', 'completed', 'failed', 'busy'][i % 4]!;
+          writes.push(callWrite({ CallSid: `CA-page-${String(i).padStart(3, '0')}`, AccountSid: `AC${i % 2}`, From: `+1555999000${i % 3}`,
+            To: `+1555000000${i % 2}`, Timestamp: new Date(Date.UTC(2024, 2, 30) + i * 5 * 3_600_000 / 3).toISOString(), CallStatus: status,
+            CallDuration: status === 'completed' ? String(i * 3) : '0', AudioInMos: i % 5 === 0 ? '' : (1 + (i % 16) / 4).toFixed(2) }));
+        }
+        const newestFirst = [...writes].reverse();
+        for (let i = 0; i < newestFirst.length; i += 9) await source.writeBatch(newestFirst.slice(i, i + 9));
+        const first = await copyStore(source, target, { batchSize: 50, pageSize: 4 });
+        assert.deepEqual({ ...first, seconds: 0 }, { calls: 80, callsPresent: 0, repeats: 0, quarantine: 0, quarantinePresent: 0, batches: 2, seconds: 0 });
+        const again = await copyStore(source, target, { batchSize: 1000, pageSize: 7 });
+        assert.deepEqual({ ...again, seconds: 0 }, { calls: 0, callsPresent: 80, repeats: 0, quarantine: 0, quarantinePresent: 0, batches: 1, seconds: 0 });
+        assert.deepEqual(await contents(targetDb), await contents(sourceDb));
+        const marked = await targetDb.scan<{ call_sid: string; repeated: unknown }>('SELECT call_sid, repeated FROM calls ORDER BY call_sid');
+        // Each caller calls each number every 10 h (i and i + 6): every call but the last of its (From, To) pair is followed within 24 h.
+        assert.equal(marked.filter((r) => Boolean(r.repeated)).length, 80 - 6);
+        const units = [M(Date.UTC(2024, 2, 1)), M(Date.UTC(2024, 3, 1)), ...[30, 31].map((d) => D(Date.UTC(2024, 2, d))),
+          ...[1, 2, 3, 4].map((d) => D(Date.UTC(2024, 3, d))), Q(Date.UTC(2024, 2, 30, 5)), Q(Date.UTC(2024, 3, 2, 1, 15))];
+        for (const unit of units) {
+          for (const dims of [['*'], ['a:AC1'], ['a:AC0|n:+15550000000'], ['a:AC1|n:+15550000001']]) {
+            assert.deepEqual(await target.readRollups([unit], dims), await source.readRollups([unit], dims), `${unit.level} ${unit.start} ${dims.join(',')}`);
+          }
+          if (unit.level === 'quarter') continue;
+          for (const [prefix, family] of [['s:', 'split'], ['c:', 'split'], ['a:AC0|n:', 'base']] as const) {
+            assert.deepEqual(await target.readRollupGroups([unit], prefix, family), await source.readRollupGroups([unit], prefix, family), `${unit.level} ${unit.start} ${prefix}`);
+          }
+        }
+        assert.deepEqual(await target.listNumbers(), await source.listNumbers());
+        if (target.refreshStatistics) {
+          // The copy left the planner's statistics of the tables it filled up to date.
+          const analyzed = await targetDb.scan<{ relname: string }>(`SELECT relname FROM pg_stat_user_tables
+            WHERE schemaname = current_schema() AND last_analyze IS NOT NULL AND relname IN ('calls', 'rollups', 'rollup_histograms') ORDER BY relname`);
+          assert.deepEqual(analyzed.map((r) => r.relname), ['calls', 'rollup_histograms', 'rollups']);
+        }
+      } finally {
+        for (const store of [source, target]) await store.close();
+        for (const db of [sourceDb, targetDb]) await db.drop();
+      }
+    });
+
+    it('copy transaction (where the store has one): nothing of a rolled-back one stays; a committed one is visible only once committed', async () => {
+      const sourceDb = await sqliteBackend.fresh();
+      const targetDb = await fresh();
+      const [source, target] = [await createStore(sourceDb.database), await createStore(targetDb.database)];
+      const transactions: CopyTransaction[] = [];
+      try {
+        if (!target.beginCopy) return; // importCopies alone: one transaction per call, covered above
+        const writes = Array.from({ length: 12 }, (_, i) => call(`CA-tx-${i}`, new Date(Date.UTC(2024, 4, 1) + i * 600_000).toISOString(), 'completed', String(10 + i), '4.00'));
+        await source.writeBatch(writes);
+        const { records } = await source.exportCalls(0, 100);
+        const dropped = await target.beginCopy();
+        transactions.push(dropped);
+        assert.deepEqual(await dropped.add(records.slice(0, 5)), { calls: 5, callsPresent: 0, repeats: 0, quarantine: 0, quarantinePresent: 0 });
+        await dropped.rollback();
+        assert.equal(await targetDb.count('calls'), 0);
+        assert.equal(await targetDb.count('rollups'), 0);
+
+        const kept = await target.beginCopy();
+        transactions.push(kept);
+        await kept.add(records.slice(0, 5));
+        await kept.add(records.slice(3));
+        assert.equal(await targetDb.count('calls'), 0); // not committed yet
+        await kept.commit();
+        assert.equal(await targetDb.count('calls'), 12);
+        const all = stats(12, { completed: 12 }, writes.map(() => 4), writes.map((_, i) => 10 + i), 11);
+        assert.deepEqual(await target.readRollups([D(Date.UTC(2024, 4, 1))], ['*']), all);
+        assert.deepEqual(await target.readRollups([M(Date.UTC(2024, 4, 1))], ['a:AC1']), all);
+      } finally {
+        for (const transaction of transactions) await transaction.rollback(); // nothing once finished
+        for (const store of [source, target]) await store.close();
+        for (const db of [sourceDb, targetDb]) await db.drop();
+      }
+    });
+
+    it('copy transaction (where the store has one): a callback of the same caller arriving meanwhile waits for it, and marks its call', async () => {
+      const sourceDb = await sqliteBackend.fresh();
+      const targetDb = await fresh();
+      const [source, target, live] = [await createStore(sourceDb.database), await createStore(targetDb.database), await createStore(targetDb.database)];
+      let copying: CopyTransaction | undefined;
+      try {
+        if (!target.beginCopy) return;
+        await source.writeBatch([call('CA-hist-1', '2024-06-01T10:00:00Z', 'completed', '30', '4.00')]);
+        const { records } = await source.exportCalls(0, 10);
+        copying = await target.beginCopy();
+        await copying.add(records);
+        // The same caller calls the same number 2 h later, through another instance, before the copy commits.
+        let answered = false;
+        const writing = live.writeBatch([call('CA-live-1', '2024-06-01T12:00:00Z', 'completed', '20', '4.00')]).then((outcomes) => {
+          answered = true;
+          return outcomes;
+        });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.equal(answered, false, 'the callback waits for the copy of its caller\'s days');
+        await copying.commit();
+        assert.deepEqual(await writing, ['accepted']);
+        assert.deepEqual(await targetDb.scan('SELECT call_sid FROM calls WHERE repeated = ? ORDER BY call_sid', target.capabilities.keepsNulInText ? 1 : true), [{ call_sid: 'CA-hist-1' }]);
+        const day = await target.readRollups([D(Date.UTC(2024, 5, 1))], ['*']);
+        assert.deepEqual([day.calls, day.repeated], [2, 1]);
+      } finally {
+        await copying?.rollback(); // after a failed assertion: the store cannot close with its transaction open
+        for (const store of [source, target, live]) await store.close();
+        for (const db of [sourceDb, targetDb]) await db.drop();
       }
     });
 

@@ -2,7 +2,8 @@
  * @module
  * `callpulse copy --from SOURCE --to TARGET`: copy every call (with its repeat deliveries) and quarantine
  * entry from one database into another, typically a SQLite file into PostgreSQL. Batched, one transaction
- * per batch; idempotent (calls already in the target are skipped, so its rollups stay exact).
+ * per batch (into PostgreSQL, read and sent in pages, with the batch's rollups written once); idempotent
+ * (calls already in the target are skipped, so its rollups stay exact).
  */
 import { copyStore } from '../../store/copy-store.js';
 import { createStore } from '../../store/index.js';
@@ -16,6 +17,9 @@ function wholeNumber(name: string, value: unknown, fallback: number, max: number
   return n;
 }
 
+/** Calls per transaction unless --batch says otherwise: large enough that most rollup rows are written once per batch. */
+const DEFAULT_BATCH = 50_000;
+
 export const copyCommand: Command = {
   name: 'copy',
   summary: 'copy all calls and quarantine from one database into another (e.g. SQLite into PostgreSQL)',
@@ -27,11 +31,14 @@ The target's schema is created if needed. Calls whose CallSid the target already
 their repeats), as are quarantine entries it already holds, so the copy can be run again, or resumed
 after an interruption, without counting anything twice; the target's metrics are updated for exactly the
 calls copied. Stop the receivers writing to SOURCE first, or copy again afterwards to pick up the rest.
+Into PostgreSQL, each batch is one transaction of pages of up to 10,000 calls whose metrics are written
+once for the whole batch: larger batches copy faster. Until a batch commits, callbacks of the same days
+(within a day of its calls) wait for it: copy with a smaller --batch into a database receiving them.
 
 Options:
   --from SOURCE   the database to copy from (a SQLite file must exist)
   --to TARGET     the database to copy into
-  --batch N       calls per transaction (default 1000)
+  --batch N       calls per transaction (default 50000)
   --json          print the report as JSON`,
   options: { from: { type: 'string' }, to: { type: 'string' }, batch: { type: 'string' }, json: { type: 'boolean' } },
   async run(values) {
@@ -39,7 +46,7 @@ Options:
     const to = values.to as string | undefined;
     if (from === undefined || to === undefined) throw new UsageError('copy needs both --from SOURCE and --to TARGET');
     if (from === to) throw new UsageError('--from and --to name the same database');
-    const batchSize = wholeNumber('batch', values.batch, 1000, 100_000);
+    const batchSize = wholeNumber('batch', values.batch, DEFAULT_BATCH, 1_000_000);
     const source = await createStore(from, { mustExist: true });
     try {
       const target = await createStore(to);

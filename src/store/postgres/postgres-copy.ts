@@ -4,15 +4,19 @@
  * entries page by page in storage order, and importing records copied from another store in one
  * transaction. Calls go through the same `ON CONFLICT (call_sid) DO NOTHING RETURNING` insert as live
  * callbacks, so only calls not yet here are stored, get their repeats, and are counted in the rollups;
- * repeat callers are marked from the calls the target holds, as for live writes.
+ * repeat callers are marked from the calls the target holds, as for live writes. A batch of history holds
+ * thousands of callers: it locks the days around its calls rather than each caller (postgres-repeat-callers.ts).
+ * A copy transaction (beginCopy) stores many pages and writes their rollups summed over the pages, once
+ * per row as far as memory allows (postgres-copy-rollups.ts), in the same transaction as the calls.
  */
 import type pg from 'pg';
 import type { CallStatus } from '../../domain/call-event.js';
 import { rollupDeltas, type RollupCall } from '../../metrics/rollups.js';
-import type { CallSource, CopiedCall, CopiedDelivery, CopiedQuarantine, CopyOutcome, CopyPage } from '../call-store.js';
+import type { CallSource, CopiedCall, CopiedDelivery, CopiedQuarantine, CopyOutcome, CopyPage, CopyTransaction } from '../call-store.js';
 import { columnArrays, type ArrayElement } from './postgres-arrays.js';
-import { inTransaction } from './postgres-connection.js';
-import { beginLockingCallers, insertCallsMarkingRepeats } from './postgres-repeat-callers.js';
+import { inTransaction, isUnavailableError } from './postgres-connection.js';
+import { CopyRollups } from './postgres-copy-rollups.js';
+import { BEGIN_COPY, callColumns, insertCallsMarkingRepeats, lockCopiedDays } from './postgres-repeat-callers.js';
 import { applyRollupDeltas } from './postgres-rollups.js';
 import { pgText } from './postgres-text.js';
 import { INSERT_REPEATS, newNumbers } from './postgres-writer.js';
@@ -109,55 +113,139 @@ export function createCopyReader(pool: pg.Pool) {
 
 const nullableText = (text: string | null): string | null => (text === null ? null : pgText(text));
 
-/** Imports one batch of copied records in one transaction. */
-export async function importCopies(pool: pg.Pool, batch: { calls: readonly CopiedCall[]; quarantine: readonly CopiedQuarantine[] }): Promise<CopyOutcome> {
+/** The histogram values a copy transaction holds in memory at most (~100 bytes each) before writing its rollups. */
+const MAX_HELD_VALUES = 300_000;
+
+/** What a copied call counts in the rollups, as stored here. */
+function rollupCall(c: CopiedCall, repeated: boolean): RollupCall {
+  return { createdAt: c.createdAt, accountSid: pgText(c.accountSid), to: pgText(c.to), status: c.status, durationSeconds: c.durationSeconds, mos: c.mos, fromCountry: c.fromCountry, repeated };
+}
+
+/**
+ * Stores a page of copied calls in the caller's transaction: takes the locks of the days around them,
+ * inserts the calls not here yet (repeat callers marked) and their repeat deliveries. Returns what it did,
+ * with the rollup deltas of the calls stored (and of the stored calls they made repeated) for the caller
+ * to write, and the page's earliest Timestamp.
+ */
+async function storeCallPage(client: pg.PoolClient, calls: readonly CopiedCall[], lockedDays: Set<number>): Promise<{
+  outcome: CopyOutcome; deltas: ReturnType<typeof rollupDeltas>; newCalls: RollupCall[]; earliest: number;
+}> {
   const bySid = new Map<string, CopiedCall>();
-  let repeatedInBatch = 0;
-  for (const call of batch.calls) {
-    if (bySid.has(pgText(call.callSid))) repeatedInBatch += 1;
+  const outcome: CopyOutcome = { calls: 0, callsPresent: 0, repeats: 0, quarantine: 0, quarantinePresent: 0 };
+  let earliest = Infinity;
+  for (const call of calls) {
+    earliest = Math.min(earliest, call.createdAt);
+    if (bySid.has(pgText(call.callSid))) outcome.callsPresent += 1;
     else bySid.set(pgText(call.callSid), call);
   }
   const sorted = [...bySid].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const rows = sorted.map(([sid, c]): ArrayElement[] => [
+  const columns = callColumns(sorted.map(([sid, c]): ArrayElement[] => [
     sid, pgText(c.accountSid), pgText(c.from), pgText(c.to), c.fromIsE164, c.toIsE164, c.createdAt, pgText(c.timestampText),
     c.status, c.durationSeconds, c.mos, c.source, c.receivedAt, nullableText(c.method), nullableText(c.contentType), c.rawJson, c.fromCountry,
-  ]);
-  const begin = beginLockingCallers(sorted.filter(([, c]) => c.fromIsE164).map(([, c]) => [pgText(c.from), pgText(c.to)] as const));
-  return inTransaction(pool, async (client) => {
-    const outcome: CopyOutcome = { calls: 0, callsPresent: repeatedInBatch, repeats: 0, quarantine: 0, quarantinePresent: 0 };
-    const { inserted, newlyRepeated } = await insertCallsMarkingRepeats(client, rows);
-    const newCalls: RollupCall[] = [];
-    const repeats: ArrayElement[][] = [];
-    for (const [sid, c] of sorted) {
-      const repeated = inserted.get(sid);
-      if (repeated === undefined) {
-        outcome.callsPresent += 1;
-        continue;
-      }
-      outcome.calls += 1;
-      newCalls.push({
-        createdAt: c.createdAt, accountSid: pgText(c.accountSid), to: pgText(c.to), status: c.status, durationSeconds: c.durationSeconds,
-        mos: c.mos, fromCountry: c.fromCountry, repeated,
-      });
-      for (const r of c.repeats) repeats.push([sid, r.receivedAt, r.source, nullableText(r.method), nullableText(r.contentType), r.rawJson]);
+  ]));
+  const lock = lockCopiedDays(sorted.filter(([, c]) => c.fromIsE164).map(([, c]) => c.createdAt), lockedDays);
+  // Without new days to lock, the insert is sent at once, while the caller reads the next page.
+  if (lock !== null) await client.query(lock);
+  const { inserted, newlyRepeated } = await insertCallsMarkingRepeats(client, columns, sorted.length);
+  const newCalls: RollupCall[] = [];
+  const repeats: ArrayElement[][] = [];
+  for (const [sid, c] of sorted) {
+    const repeated = inserted.get(sid);
+    if (repeated === undefined) {
+      outcome.callsPresent += 1;
+      continue;
     }
-    if (repeats.length > 0) await client.query({ name: 'cp_insert_repeats', text: INSERT_REPEATS, values: columnArrays(repeats, 6) });
-    outcome.repeats = repeats.length;
-    await applyRollupDeltas(client, rollupDeltas(newCalls, newlyRepeated), newNumbers(newCalls, new Set(), new Set()));
+    outcome.calls += 1;
+    newCalls.push(rollupCall(c, repeated));
+    for (const r of c.repeats) repeats.push([sid, r.receivedAt, r.source, nullableText(r.method), nullableText(r.contentType), r.rawJson]);
+  }
+  if (repeats.length > 0) await client.query({ name: 'cp_insert_repeats', text: INSERT_REPEATS, values: columnArrays(repeats, 6) });
+  outcome.repeats = repeats.length;
+  return { outcome, deltas: rollupDeltas(newCalls, newlyRepeated), newCalls, earliest };
+}
 
-    const seen = new Set<string>();
-    const entries: ArrayElement[][] = [];
-    for (const q of batch.quarantine) {
-      const key = JSON.stringify([q.receivedAt, q.method, q.url, q.rawJson]);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      entries.push([q.receivedAt, pgText(q.method), nullableText(q.contentType), pgText(q.url), q.problemsJson, q.rawJson, q.replayedAt]);
-    }
-    if (entries.length > 0) {
-      const result = await client.query(INSERT_QUARANTINE_COPIES, columnArrays(entries, 7));
-      outcome.quarantine = result.rowCount ?? 0;
-    }
-    outcome.quarantinePresent = batch.quarantine.length - outcome.quarantine;
+/** Stores quarantine entries not already here, in the caller's transaction. */
+async function storeQuarantine(client: pg.PoolClient, quarantine: readonly CopiedQuarantine[], outcome: CopyOutcome): Promise<void> {
+  const seen = new Set<string>();
+  const entries: ArrayElement[][] = [];
+  for (const q of quarantine) {
+    const key = JSON.stringify([q.receivedAt, q.method, q.url, q.rawJson]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    entries.push([q.receivedAt, pgText(q.method), nullableText(q.contentType), pgText(q.url), q.problemsJson, q.rawJson, q.replayedAt]);
+  }
+  if (entries.length > 0) {
+    const result = await client.query(INSERT_QUARANTINE_COPIES, columnArrays(entries, 7));
+    outcome.quarantine = result.rowCount ?? 0;
+  }
+  outcome.quarantinePresent = quarantine.length - outcome.quarantine;
+}
+
+/** Imports one batch of copied records in one transaction. */
+export async function importCopies(pool: pg.Pool, batch: { calls: readonly CopiedCall[]; quarantine: readonly CopiedQuarantine[] }): Promise<CopyOutcome> {
+  return inTransaction(pool, async (client) => {
+    const { outcome, deltas, newCalls } = await storeCallPage(client, batch.calls, new Set());
+    await applyRollupDeltas(client, deltas, newNumbers(newCalls, new Set(), new Set()));
+    await storeQuarantine(client, batch.quarantine, outcome);
     return outcome;
-  }, begin);
+  }, BEGIN_COPY);
+}
+
+/** SQLSTATEs after which a copy transaction may simply be run again (deadlock, serialization failure). */
+const RETRYABLE = new Set(['40001', '40P01']);
+
+/**
+ * Opens a copy transaction on its own connection: pages of calls are stored as importCopies stores
+ * them, and their rollups summed over the pages (CopyRollups) and written in the same transaction, at the
+ * latest when it commits. A failure rolls the whole transaction back; one the copy may simply run again
+ * (a deadlock with another writer) is thrown with `retryable` set.
+ */
+export async function beginCopy(pool: pg.Pool): Promise<CopyTransaction> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (error: Error): void => void (broken = error);
+  client.on('error', onError);
+  let open = true;
+  const release = (): void => {
+    if (!open) return;
+    open = false;
+    client.off('error', onError);
+    client.release(broken);
+  };
+  /** Runs a step; on failure rolls back, releases the connection and throws (marked retryable when it is). */
+  const step = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (!open) throw new Error('the copy transaction is already finished');
+    try {
+      return await work();
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      const retryable = code !== undefined && RETRYABLE.has(code);
+      if (broken === undefined && (retryable || !isUnavailableError(error))) await client.query('ROLLBACK').catch((e: Error) => void (broken = e));
+      else broken = broken ?? (error as Error);
+      release();
+      if (retryable) (error as { retryable?: boolean }).retryable = true;
+      throw error;
+    }
+  };
+  const rollups = new CopyRollups(MAX_HELD_VALUES);
+  const lockedDays = new Set<number>();
+  await step(() => client.query(BEGIN_COPY));
+  return {
+    add: (calls) => step(async () => {
+      const { outcome, deltas, newCalls, earliest } = await storeCallPage(client, calls, lockedDays);
+      rollups.add(deltas, newCalls);
+      await rollups.writeCompleted(client, earliest);
+      return outcome;
+    }),
+    commit: () => step(async () => {
+      await rollups.writeAll(client);
+      await client.query('COMMIT');
+      release();
+    }),
+    async rollback() {
+      if (!open) return;
+      await client.query('ROLLBACK').catch((e: Error) => void (broken = e));
+      release();
+    },
+  };
 }

@@ -5,10 +5,18 @@
  * CallSid in byte order, as in SQLite), in either order of arrival.
  *
  * Two instances may store two calls of one caller at the same moment, and each transaction would miss the
- * other's uncommitted call. So a batch first takes a transaction-level advisory lock per (From, To) pair it
- * stores, smallest key first (so batches never wait in a cycle), in the statement that begins the
- * transaction; the insert comes in the next statement, whose snapshot then holds every committed call of
- * those pairs: none can be missed.
+ * other's uncommitted call. So a batch first takes transaction-level advisory locks, in the statement that
+ * begins the transaction; the insert comes in the next statement, whose snapshot then holds every
+ * committed call of those pairs: none can be missed. Two kinds of lock, always taken in this order, each
+ * kind smallest key first (so batches never wait in a cycle):
+ * - day locks, one per UTC day (of this schema) around the batch's E.164 calls: a live batch takes its
+ *   days and the days either side *shared*, a copy batch (thousands of calls of history at once) takes
+ *   its days and the days either side *exclusive*. Two calls within 24 hours are at most one day apart,
+ *   so a copy batch waits for (and excludes) every other batch that could store a call of one of its
+ *   callers within 24 hours of one of its own, with a handful of locks however many callers it holds;
+ *   live batches never wait on each other's day locks.
+ * - pair locks, one per (From, To) pair, taken by live batches only: two live batches of one caller wait
+ *   for each other, batches of different callers do not.
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
@@ -21,20 +29,70 @@ function pairKey(from: string, to: string): bigint {
   return createHash('sha256').update(`${from}\n${to}`).digest().readBigInt64BE(0);
 }
 
+/** The first key of the day locks (the second is a hash of the schema and the day): apart from the pair locks' single keys. */
+const DAY_LOCK_SPACE = 0x63_70_64; // "cpd"
+const DAY_MS = 86_400_000;
+
+/** The UTC day numbers of the calls' times and the days either side, ascending. */
+function daysAround(times: Iterable<number>): number[] {
+  const days = new Set<number>();
+  for (const time of times) {
+    const day = Math.floor(time / DAY_MS);
+    days.add(day - 1).add(day).add(day + 1);
+  }
+  return [...days].sort((a, b) => a - b);
+}
+
+/** The statement part taking the day locks of `days` (of the current schema), smallest key first. */
+function lockDays(days: readonly number[], mode: 'shared' | 'exclusive'): string {
+  const lock = mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
+  return `SELECT count(${lock}(${DAY_LOCK_SPACE}, k)) FROM (SELECT DISTINCT hashtext(current_schema() || '/' || d) AS k
+    FROM unnest('{${days.join(',')}}'::bigint[]) AS u(d) ORDER BY k) AS keys`;
+}
+
+/** A copy batch sorts thousands of rows at once: room to do it in memory rather than in temporary files. */
+const COPY_SETTINGS = "SET LOCAL work_mem = '64MB'";
+
+/** An E.164 caller's call about to be stored: its pair and its Timestamp (epoch ms). */
+export interface CallerCall {
+  from: string;
+  to: string;
+  createdAt: number;
+}
+
 /**
- * The statement that begins a transaction and takes the locks of the callers' (From, To) pairs for the
- * rest of it, smallest key first: `BEGIN` alone when there are none. The keys are numbers made here,
- * written into the text, so that BEGIN and the locks go to the server in one round trip.
+ * The statement that begins a live batch's transaction and takes its locks for the rest of it: the days
+ * around its E.164 callers' calls (shared), then their (From, To) pairs, smallest key first; `BEGIN` alone
+ * when there are none. The keys are numbers made here, written into the text, so that BEGIN and the locks
+ * go to the server in one round trip.
  */
-export function beginLockingCallers(pairs: ReadonlyArray<readonly [from: string, to: string]>): string {
-  if (pairs.length === 0) return 'BEGIN';
-  const keys = [...new Set(pairs.map(([from, to]) => pairKey(from, to)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return `BEGIN; SELECT count(pg_advisory_xact_lock(k)) FROM unnest('{${keys.join(',')}}'::bigint[]) AS u(k)`;
+export function beginLockingCallers(calls: readonly CallerCall[]): string {
+  if (calls.length === 0) return 'BEGIN';
+  const keys = [...new Set(calls.map((c) => pairKey(c.from, c.to)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return `BEGIN; ${lockDays(daysAround(calls.map((c) => c.createdAt)), 'shared')};
+    SELECT count(pg_advisory_xact_lock(k)) FROM unnest('{${keys.join(',')}}'::bigint[]) AS u(k)`;
+}
+
+/** The statement that begins a copy's transaction. */
+export const BEGIN_COPY = `BEGIN; ${COPY_SETTINGS}`;
+
+/**
+ * The statement that takes a copy's locks on the days around its E.164 callers' calls (`times`, epoch ms),
+ * exclusive, for the rest of its transaction, but for the days in `locked` (held by this transaction
+ * already; the new ones are added to it); null when there are none. It must come before the statement that
+ * inserts those calls (whose snapshot then holds every call committed by the batches it waited for).
+ */
+export function lockCopiedDays(times: Iterable<number>, locked: Set<number>): string | null {
+  const days = daysAround(times).filter((day) => !locked.has(day));
+  for (const day of days) locked.add(day);
+  return days.length === 0 ? null : lockDays(days, 'exclusive');
 }
 
 /**
  * Inserts the calls not stored yet (`ON CONFLICT (call_sid) DO NOTHING`) and marks repeat callers, in
  * ways that stay O(n log n) in the batch and the pairs' stored calls (a copy sends thousands at once):
+ * - a call is new when no stored call has its CallSid: one index lookup per call (`OFFSET 0` keeps it a
+ *   lookup: as a join, the planner would read every stored call into a hash table for each batch);
  * - a new call is repeated when its caller's next call to the number, among the batch's new calls
  *   (`next_at`, a window over the batch) or the stored ones (an index lookup), is within 24 hours;
  * - a stored call not yet repeated becomes one when the next call of its pair, among its stored calls and
@@ -49,7 +107,7 @@ const INSERT_MARKING = `WITH i AS (
         duration_seconds, mos, source, received_at, method, content_type, raw, from_country, ord)
   ), fresh AS (
     SELECT i.*, lead(created_at) OVER (PARTITION BY from_number, to_number ORDER BY created_at, call_sid COLLATE "C") AS next_at
-    FROM i WHERE NOT EXISTS (SELECT 1 FROM calls x WHERE x.call_sid = i.call_sid)
+    FROM i WHERE NOT EXISTS (SELECT 1 FROM calls x WHERE x.call_sid = i.call_sid OFFSET 0)
   ), ins AS (
     INSERT INTO calls (call_sid, account_sid, from_number, to_number, from_e164, to_e164, created_at, timestamp_text, status,
       duration_seconds, mos, source, received_at, method, content_type, raw, from_country, repeated)
@@ -96,15 +154,20 @@ interface ResultRow {
   from_country: string | null;
 }
 
+/** The parameters of INSERT_MARKING's rows: 17 columns in a fixed order (see the statement). */
+export function callColumns(rows: readonly ArrayElement[][]): string[] {
+  return columnArrays(rows, 17);
+}
+
 /**
- * Inserts call rows (the 17 columns of INSERT_MARKING's input, in a fixed order) and marks repeat callers.
+ * Inserts call rows (the columns made by callColumns, of `count` rows) and marks repeat callers.
  * Returns each inserted CallSid with whether it is a repeated call, and the earlier calls just made repeated.
  */
-export async function insertCallsMarkingRepeats(client: pg.PoolClient, rows: readonly ArrayElement[][]): Promise<{ inserted: Map<string, boolean>; newlyRepeated: RollupCall[] }> {
+export async function insertCallsMarkingRepeats(client: pg.PoolClient, columns: readonly string[], count: number): Promise<{ inserted: Map<string, boolean>; newlyRepeated: RollupCall[] }> {
   const inserted = new Map<string, boolean>();
   const newlyRepeated: RollupCall[] = [];
-  if (rows.length === 0) return { inserted, newlyRepeated };
-  const result = await client.query<ResultRow>({ name: 'cp_insert_calls', text: INSERT_MARKING, values: [...columnArrays(rows, 17), REPEAT_WINDOW_MS] });
+  if (count === 0) return { inserted, newlyRepeated };
+  const result = await client.query<ResultRow>({ name: 'cp_insert_calls', text: INSERT_MARKING, values: [...columns, REPEAT_WINDOW_MS] });
   for (const row of result.rows) {
     if (!row.marked) inserted.set(row.call_sid, row.repeated);
     else {

@@ -33,9 +33,12 @@ function compareKeys(a: RollupKey, b: RollupKey): number {
 }
 
 /**
- * One statement: the counts rows upserted in the fixed order (`k`, by ordinality), returning their ids,
- * then each histogram value upserted under its rollup row's id. A histogram value is only ever written
- * by the statement that has just locked its rollup row, so its writers never wait on each other in a cycle.
+ * One statement: the counts rows upserted in the fixed order (`k`, by ordinality), returning their ids and
+ * whether each was inserted now (`xmax = 0`: no earlier version), then each histogram value written under
+ * its rollup row's id. A histogram value is only ever written by the statement that has just locked its
+ * rollup row, so its writers never wait on each other in a cycle; and a rollup row inserted by this
+ * statement has no histogram values yet, so its values are plain inserts (no lookup of a value that cannot
+ * be there: most of a copy's values are of new rows), the values of rows already there are upserts.
  * The (number, project) pairs new to `numbers` are added by the same statement (sorted, after the rollups).
  */
 const UPSERT = `WITH k AS (
@@ -50,24 +53,27 @@ const UPSERT = `WITH k AS (
       busy = rollups.busy + excluded.busy, no_answer = rollups.no_answer + excluded.no_answer,
       canceled = rollups.canceled + excluded.canceled, mos_count = rollups.mos_count + excluded.mos_count,
       mos_sum = rollups.mos_sum + excluded.mos_sum, repeated = rollups.repeated + excluded.repeated
-    RETURNING id, level, bucket, dim
+    RETURNING id, level, bucket, dim, xmax = 0 AS fresh
   ), numbers_added AS (
     INSERT INTO numbers (number, account_sid) SELECT * FROM unnest($17::text[], $18::text[]) ON CONFLICT DO NOTHING
+  ), h AS (
+    SELECT r.id, r.fresh, h.kind, h.value, h.count
+      FROM unnest($13::bigint[], $14::smallint[], $15::bigint[], $16::bigint[]) AS h(ord, kind, value, count)
+      JOIN k ON k.ord = h.ord
+      JOIN r ON r.level = k.level AND r.bucket = k.bucket AND r.dim = k.dim
+  ), fresh_values AS (
+    INSERT INTO rollup_histograms (rollup_id, kind, value, count) SELECT id, kind, value, count FROM h WHERE fresh
   )
   INSERT INTO rollup_histograms (rollup_id, kind, value, count)
-  SELECT r.id, h.kind, h.value, h.count
-    FROM unnest($13::bigint[], $14::smallint[], $15::bigint[], $16::bigint[]) AS h(ord, kind, value, count)
-    JOIN k ON k.ord = h.ord
-    JOIN r ON r.level = k.level AND r.bucket = k.bucket AND r.dim = k.dim
+  SELECT id, kind, value, count FROM h WHERE NOT fresh
   ON CONFLICT (rollup_id, kind, value) DO UPDATE SET count = rollup_histograms.count + excluded.count`;
 
-/** Adds the deltas to the stored rollups and the pairs to `numbers`, inside the caller's transaction (one statement). */
-export async function applyRollupDeltas(
-  client: pg.PoolClient,
+/** The parameters of the upsert of `deltas` and of the `numbers` pairs: worked out apart from the statement, so a copy can make them ahead. */
+export function rollupParameters(
   deltas: ReadonlyArray<{ key: RollupKey; stats: RollupStats }>,
   numbers: ReadonlyArray<readonly [number: string, account: string]>,
-): Promise<void> {
-  if (deltas.length === 0 && numbers.length === 0) return;
+): string[] | null {
+  if (deltas.length === 0 && numbers.length === 0) return null;
   const sorted = [...deltas].sort((a, b) => compareKeys(a.key, b.key));
   const values: ArrayElement[][] = Array.from({ length: 16 }, () => []);
   sorted.forEach(({ key, stats }, i) => {
@@ -82,7 +88,21 @@ export async function applyRollupDeltas(
     }
   });
   const numberColumns = [pgArray(numbers.map(([number]) => number)), pgArray(numbers.map(([, account]) => account))];
-  await client.query({ name: 'cp_upsert_rollups', text: UPSERT, values: [...values.map(pgArray), ...numberColumns] });
+  return [...values.map(pgArray), ...numberColumns];
+}
+
+/** Runs the upsert of parameters made by rollupParameters (nothing when null), inside the caller's transaction (one statement). */
+export async function upsertRollups(client: pg.PoolClient, parameters: string[] | null): Promise<void> {
+  if (parameters !== null) await client.query({ name: 'cp_upsert_rollups', text: UPSERT, values: parameters });
+}
+
+/** Adds the deltas to the stored rollups and the pairs to `numbers`, inside the caller's transaction (one statement). */
+export async function applyRollupDeltas(
+  client: pg.PoolClient,
+  deltas: ReadonlyArray<{ key: RollupKey; stats: RollupStats }>,
+  numbers: ReadonlyArray<readonly [number: string, account: string]>,
+): Promise<void> {
+  await upsertRollups(client, rollupParameters(deltas, numbers));
 }
 
 const COUNT_COLUMNS = 'r.calls AS count, r.completed, r.failed, r.busy, r.no_answer, r.canceled, r.mos_count, r.mos_sum, r.repeated';

@@ -14,7 +14,7 @@ import { rollupDeltas, type RollupCall } from '../../metrics/rollups.js';
 import type { CallWrite, QuarantineWrite, WriteItem, WriteOutcome } from '../call-store.js';
 import { columnArrays, pgArray, type ArrayElement } from './postgres-arrays.js';
 import { inTransaction } from './postgres-connection.js';
-import { beginLockingCallers, insertCallsMarkingRepeats } from './postgres-repeat-callers.js';
+import { beginLockingCallers, callColumns, insertCallsMarkingRepeats } from './postgres-repeat-callers.js';
 import { applyRollupDeltas } from './postgres-rollups.js';
 import { pgText } from './postgres-text.js';
 
@@ -69,12 +69,14 @@ export function createBatchWriter(pool: pg.Pool): (items: readonly WriteItem[]) 
       if (item.kind === 'call' && !firsts.has(pgText(item.event.callSid))) firsts.set(pgText(item.event.callSid), i);
     });
     const candidates = [...firsts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, i]) => items[i] as CallWrite);
-    const begin = beginLockingCallers(candidates.filter((c) => c.event.fromIsE164).map((c) => [pgText(c.event.from), pgText(c.event.to)] as const));
+    const begin = beginLockingCallers(candidates.filter((c) => c.event.fromIsE164)
+      .map((c) => ({ from: pgText(c.event.from), to: pgText(c.event.to), createdAt: c.event.timestamp.getTime() })));
     const pairs = new Set<string>();
+    const columns = callColumns(candidates.map(callRow));
     const outcomes = await inTransaction(pool, async (client) => {
       pairs.clear(); // a rerun after a deadlock starts again
       const result: WriteOutcome[] = new Array<WriteOutcome>(items.length);
-      const { inserted, newlyRepeated } = await insertCallsMarkingRepeats(client, candidates.map(callRow));
+      const { inserted, newlyRepeated } = await insertCallsMarkingRepeats(client, columns, candidates.length);
       const newCalls: RollupCall[] = [];
       const repeats: ArrayElement[][] = [];
       const quarantined: ArrayElement[][] = [];
