@@ -283,6 +283,14 @@ export function mergeInto(target: Histogram, source: Histogram): void {
   else forEachEntry(source, (value, count) => addValue(target, value, count));
 }
 
+/** The number of distinct values (those with a count). */
+export function distinctValues(histogram: Histogram): number {
+  if (!(histogram instanceof DenseHistogram)) return histogram.size;
+  let values = 0;
+  histogram.forEach(() => (values += 1));
+  return values;
+}
+
 /** The number of observations. */
 export function totalCount(histogram: Histogram): number {
   if (histogram instanceof DenseHistogram) return histogram.count();

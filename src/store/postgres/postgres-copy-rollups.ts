@@ -10,6 +10,7 @@
  * upserted again. Everything is written in the copy's own transaction, so its rollups commit with its calls.
  */
 import type pg from 'pg';
+import { distinctValues } from '../../metrics/histogram.js';
 import { levelEnd } from '../../metrics/range-cover.js';
 import { mergeStats, type RollupCall, type RollupKey, type RollupStats } from '../../metrics/rollups.js';
 import { newNumbers } from './postgres-writer.js';
@@ -33,11 +34,11 @@ export class CopyRollups {
       const held = this.rows.get(id);
       if (held === undefined) {
         this.rows.set(id, delta);
-        this.values += delta.stats.mosHistogram.size + delta.stats.durationHistogram.size;
+        this.values += distinctValues(delta.stats.mosHistogram) + distinctValues(delta.stats.durationHistogram);
       } else {
-        const before = held.stats.mosHistogram.size + held.stats.durationHistogram.size;
+        const before = distinctValues(held.stats.mosHistogram) + distinctValues(held.stats.durationHistogram);
         mergeStats(held.stats, delta.stats);
-        this.values += held.stats.mosHistogram.size + held.stats.durationHistogram.size - before;
+        this.values += distinctValues(held.stats.mosHistogram) + distinctValues(held.stats.durationHistogram) - before;
       }
     }
     this.numbers.push(...newNumbers(newCalls, this.knownNumbers, this.knownNumbers));
@@ -59,7 +60,7 @@ export class CopyRollups {
       if (levelEnd(row.key.bucket, row.key.level) > watermark) continue;
       done.push(row);
       this.rows.delete(id);
-      this.values -= row.stats.mosHistogram.size + row.stats.durationHistogram.size;
+      this.values -= distinctValues(row.stats.mosHistogram) + distinctValues(row.stats.durationHistogram);
     }
     if (done.length > 0) await upsertRollups(client, rollupParameters(done, []));
   }
