@@ -82,7 +82,7 @@ function handle(request: WriterRequest): unknown {
   switch (request.type) {
     case 'write': {
       const outcomes = writeBatch(request.rows);
-      uncounted += outcomes.length;
+      for (const outcome of outcomes) if (outcome === 'accepted') uncounted += 1;
       return outcomes;
     }
     case 'alerts':
