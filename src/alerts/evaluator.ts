@@ -97,10 +97,14 @@ export class AlertEvaluator {
 
   /**
    * Evaluates every rule at `now`, saves the states and queues the notifications they call for. Evaluations
-   * never overlap: one asked for while another runs starts after it.
+   * never overlap, here or (on a store shared by several instances) in another instance: one asked for while
+   * another runs starts after it.
    */
   evaluate(now = Date.now()): Promise<AlertView[]> {
-    const next = this.running.then(() => this.evaluateNow(now));
+    const { store } = this.options;
+    // Instances on one database take turns, so the second sees what the first saved and queues nothing twice.
+    const run = (): Promise<AlertView[]> => (store.serialized ? store.serialized('alert-evaluation', () => this.evaluateNow(now)) : this.evaluateNow(now));
+    const next = this.running.then(run);
     this.running = next.catch(() => undefined);
     return next;
   }

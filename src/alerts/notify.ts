@@ -108,7 +108,10 @@ export class Notifier {
    * (null when nothing waits). A pass asked for while another runs starts after it.
    */
   deliverDue(): Promise<number | null> {
-    const next = this.chain.then(() => this.deliverPass());
+    const { store } = this.options;
+    // Instances on one database take turns, so a notification one has sent is not sent again by another.
+    const run = (): Promise<number | null> => (store.serialized ? store.serialized('alert-delivery', () => this.deliverPass()) : this.deliverPass());
+    const next = this.chain.then(run);
     this.chain = next.catch(() => undefined);
     return next;
   }

@@ -254,6 +254,12 @@ export interface CallStore {
   readonly label: string;
   /** What opening the store did to its schema (migrations run on open, under a lock). */
   readonly schema: SchemaReport;
+  /**
+   * Runs `work` while no other process on the same database runs the job of that name: alert evaluation and
+   * delivery, which several instances on one database must take turns at. Stores that one process owns
+   * leave it out, and the work runs directly.
+   */
+  serialized?<T>(job: 'alert-evaluation' | 'alert-delivery', work: () => Promise<T>): Promise<T>;
   /** Writes a batch in one transaction, durably; resolves with each item's outcome, in order. Throws if nothing was committed. */
   writeBatch(items: readonly WriteItem[]): Promise<WriteOutcome[]>;
   getCall(callSid: string): Promise<StoredCall | null>;

@@ -17,6 +17,7 @@ import { migrate } from './postgres-migrate.js';
 import { LATEST_SCHEMA_VERSION } from './migrations/index.js';
 import { createReads } from './postgres-reads.js';
 import { purgeBefore } from './postgres-retention.js';
+import { runSerialized } from './postgres-job-lock.js';
 import { readRollupGroups, readRollups, readRollupSeries } from './postgres-rollups.js';
 import { createBatchWriter } from './postgres-writer.js';
 
@@ -84,6 +85,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     capabilities: { concurrentBatches: 2, keepsNulInText: false },
     label: target.label,
     schema,
+
+    serialized(job, work) {
+      return runSerialized(pool, job, work);
+    },
 
     async writeBatch(items) {
       if (closed) throw storageUnavailable('the store is closed');
