@@ -105,15 +105,15 @@ export function dimensionsOf(filter: CallFilter, accountsOfNumber: readonly stri
   return accounts.map((account) => numberDimension(account, filter.number!));
 }
 
-/** An empty stats record. */
-export function emptyStats(): RollupStats {
+/** An empty stats record, its histograms made by `newHistogram` (maps unless told otherwise). */
+export function emptyStats(newHistogram: () => Histogram = () => new Map()): RollupStats {
   return {
     calls: 0,
     statuses: { completed: 0, failed: 0, busy: 0, 'no-answer': 0, canceled: 0 },
     mosCount: 0,
     mosSum: 0,
-    mosHistogram: new Map(),
-    durationHistogram: new Map(),
+    mosHistogram: newHistogram(),
+    durationHistogram: newHistogram(),
     repeated: 0,
   };
 }

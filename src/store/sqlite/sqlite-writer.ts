@@ -29,10 +29,15 @@ export function createBatchWriter(db: Database.Database): (rows: readonly WriteR
   /** Number/project pairs already in `numbers` (as of a committed transaction), so most calls skip the insert. */
   const knownNumbers = new Set<string>();
 
-  /** A new (account, number) pair of a call inserted now. */
-  type NewPair = { accountSid: string; to: string };
+  /** Adds the number/project pair of a call inserted now to `numbers`, unless it is known to be there. */
+  function noteNumber(accountSid: string, to: string, pairs: Set<string>): void {
+    const pair = `${accountSid}\n${to}`;
+    if (knownNumbers.has(pair) || pairs.has(pair)) return;
+    insertNumber.run(to, accountSid);
+    pairs.add(pair);
+  }
 
-  function writeCall(row: CallRow, counted: number, newPairs: NewPair[]): WriteOutcome {
+  function writeCall(row: CallRow, counted: number, pairs: Set<string>): WriteOutcome {
     const [, callSid, accountSid, from, to, fromE164, , createdAt, , , , , source, receivedAt, method, contentType, raw, givenCountry, quarantineId] = row;
     // In privacy mode `from` is a hash: the country was worked out from the real number and comes with the row.
     const fromCountry = givenCountry === undefined ? callerCountry(from) : givenCountry;
@@ -40,7 +45,7 @@ export function createBatchWriter(db: Database.Database): (rows: readonly WriteR
     const inserted = insert.changes === 1;
     if (inserted) {
       markRepeatCallers({ id: insert.lastInsertRowid, callSid, from, to, fromIsE164: fromE164 === 1, createdAt }, counted);
-      newPairs.push({ accountSid, to });
+      noteNumber(accountSid, to, pairs);
     } else {
       insertRepeat.run(callSid, receivedAt, source, method, contentType, raw);
     }
@@ -55,15 +60,7 @@ export function createBatchWriter(db: Database.Database): (rows: readonly WriteR
 
   const writeAll = db.transaction((rows: readonly WriteRow[], pairs: Set<string>) => {
     const counted = countedThrough.get() as number;
-    const newPairs: NewPair[] = [];
-    const outcomes = rows.map((row) => (row[0] === 'call' ? writeCall(row, counted, newPairs) : writeQuarantine(row)));
-    for (const call of newPairs) {
-      const pair = `${call.accountSid}\n${call.to}`;
-      if (knownNumbers.has(pair) || pairs.has(pair)) continue;
-      insertNumber.run(call.to, call.accountSid);
-      pairs.add(pair);
-    }
-    return outcomes;
+    return rows.map((row) => (row[0] === 'call' ? writeCall(row, counted, pairs) : writeQuarantine(row)));
   });
   return (rows) => {
     const pairs = new Set<string>();
