@@ -47,6 +47,16 @@ export interface ScanRow {
   repeated: StoredFlag;
 }
 
+/** A row of the deliveries table: a repeat delivery of a stored call (copies read them with the call). */
+export interface DeliveryRow {
+  call_sid: string;
+  received_at: number;
+  source: string;
+  method: string | null;
+  content_type: string | null;
+  raw: string;
+}
+
 /** A row of the quarantine table. */
 export interface QuarantineRow {
   id: number;

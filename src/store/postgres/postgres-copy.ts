@@ -13,6 +13,7 @@ import type pg from 'pg';
 import type { CallStatus } from '../../domain/call-event.js';
 import { rollupDeltas, type RollupCall } from '../../metrics/rollups.js';
 import type { CallSource, CopiedCall, CopiedDelivery, CopiedQuarantine, CopyOutcome, CopyPage, CopyTransaction } from '../call-store.js';
+import type { DeliveryRow, QuarantineRow } from '../stored-rows.js';
 import { columnArrays, type ArrayElement } from './postgres-arrays.js';
 import { inTransaction, isUnavailableError } from './postgres-connection.js';
 import { CopyRollups } from './postgres-copy-rollups.js';
@@ -40,26 +41,6 @@ interface CallRow {
   content_type: string | null;
   raw: string;
   from_country: string | null;
-}
-
-interface DeliveryRow {
-  call_sid: string;
-  received_at: number;
-  source: string;
-  method: string | null;
-  content_type: string | null;
-  raw: string;
-}
-
-interface QuarantineRow {
-  id: number;
-  received_at: number;
-  method: string;
-  content_type: string | null;
-  url: string;
-  problems: string;
-  raw: string;
-  replayed_at: number | null;
 }
 
 /** Inserts the entries not already here (same time, method, URL and raw fields); returns how many. */

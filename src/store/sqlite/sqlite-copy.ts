@@ -8,6 +8,7 @@
 import type Database from 'better-sqlite3';
 import type { CallStatus } from '../../domain/call-event.js';
 import type { CallSource, CopiedCall, CopiedDelivery, CopiedQuarantine, CopyOutcome, CopyPage } from '../call-store.js';
+import type { DeliveryRow, QuarantineRow } from '../stored-rows.js';
 import { createRepeatMarker } from './sqlite-repeat-callers.js';
 import { catchUpAll, createRollupCatchUp } from './sqlite-rollup-catch-up.js';
 
@@ -30,26 +31,6 @@ interface CallRow {
   content_type: string | null;
   raw: string;
   from_country: string | null;
-}
-
-interface DeliveryRow {
-  call_sid: string;
-  received_at: number;
-  source: string;
-  method: string | null;
-  content_type: string | null;
-  raw: string;
-}
-
-interface QuarantineRow {
-  id: number;
-  received_at: number;
-  method: string;
-  content_type: string | null;
-  url: string;
-  problems: string;
-  raw: string;
-  replayed_at: number | null;
 }
 
 /** The readers of {@link CallStore.exportCalls} and {@link CallStore.exportQuarantine}. */
