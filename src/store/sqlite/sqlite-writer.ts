@@ -7,7 +7,6 @@
  * (sqlite-rollup-catch-up.ts). Runs inside the writer thread (sqlite-writer-worker.ts).
  */
 import type Database from 'better-sqlite3';
-import { callerCountry } from '../../domain/phone-number.js';
 import type { WriteOutcome } from '../call-store.js';
 import { createRepeatMarker } from './sqlite-repeat-callers.js';
 import type { CallRow, QuarantineRow, WriteRow } from './write-rows.js';
@@ -38,10 +37,8 @@ export function createBatchWriter(db: Database.Database): (rows: readonly WriteR
   }
 
   function writeCall(row: CallRow, counted: number, pairs: Set<string>): WriteOutcome {
-    const [, callSid, accountSid, from, to, fromE164, , createdAt, , , , , source, receivedAt, method, contentType, raw, givenCountry, quarantineId] = row;
-    // In privacy mode `from` is a hash: the country was worked out from the real number and comes with the row.
-    const fromCountry = givenCountry === undefined ? callerCountry(from) : givenCountry;
-    const insert = insertCall.run(...row.slice(1, 17), fromCountry);
+    const [, callSid, accountSid, from, to, fromE164, , createdAt, , , , , source, receivedAt, method, contentType, raw, , quarantineId] = row;
+    const insert = insertCall.run(...row.slice(1, 18));
     const inserted = insert.changes === 1;
     if (inserted) {
       markRepeatCallers({ id: insert.lastInsertRowid, callSid, from, to, fromIsE164: fromE164 === 1, createdAt }, counted);
