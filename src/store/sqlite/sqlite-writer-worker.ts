@@ -2,17 +2,19 @@
  * @module
  * The SQLite writer thread. better-sqlite3 is synchronous, so a commit (with its fsync) would stop the
  * event loop; here it runs beside it, and the next batch fills while this one commits. Messages:
- * `write` (a batch, answered with outcomes after the commit), `alerts` and `notification-attempt` (alert
- * state), `purge` (retention), `health` (takes the write lock), `close`. Between them, the rollups count
- * the calls written (sqlite-rollup-catch-up.ts), in slices that take turns with the batches.
+ * `write` (a batch, answered with outcomes after the commit; batches already waiting share one commit,
+ * write-coalescing.ts), `alerts` and `notification-attempt` (alert state), `purge` (retention), `health`
+ * (takes the write lock), `close`. Between them, the rollups count the calls written
+ * (sqlite-rollup-catch-up.ts), in slices that take turns with the batches.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { isUnavailableError, LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type SqliteOptions } from './sqlite-database.js';
-import type { AlertStateRecord, NewAlertNotification, NotificationAttempt, RetentionCutoffs } from '../call-store.js';
+import type { AlertStateRecord, NewAlertNotification, NotificationAttempt, RetentionCutoffs, WriteOutcome } from '../call-store.js';
 import { createAlertWriter } from './sqlite-alerts.js';
 import { createPurger } from './sqlite-retention.js';
 import { CATCH_UP_CHUNK, catchUpAll, createRollupCatchUp } from './sqlite-rollup-catch-up.js';
 import { createBatchWriter } from './sqlite-writer.js';
+import { writeCoalesced } from './write-coalescing.js';
 import type { WriteRow } from './write-rows.js';
 
 /** What the writer is asked to do. */
@@ -78,13 +80,15 @@ function scheduleCatchUp(delayMs: number): void {
   }
 }
 
-function handle(request: WriterRequest): unknown {
+/** Writes a batch; counts what it accepted toward the next catch-up. */
+function writeAndCount(rows: readonly WriteRow[]): WriteOutcome[] {
+  const outcomes = writeBatch(rows);
+  for (const outcome of outcomes) if (outcome === 'accepted') uncounted += 1;
+  return outcomes;
+}
+
+function handle(request: Exclude<WriterRequest, { type: 'write' }>): unknown {
   switch (request.type) {
-    case 'write': {
-      const outcomes = writeBatch(request.rows);
-      for (const outcome of outcomes) if (outcome === 'accepted') uncounted += 1;
-      return outcomes;
-    }
     case 'alerts':
       return alerts.save(request.states, request.notifications);
     case 'notification-attempt':
@@ -108,15 +112,50 @@ function handle(request: WriterRequest): unknown {
   }
 }
 
-port.on('message', (request: WriterRequest) => {
+function failure(id: number, error: unknown): WriterResponse {
+  const err = error as Error & { code?: string };
+  return { id, ok: false, message: err.code ? `${err.code}: ${err.message}` : err.message, unavailable: isUnavailableError(error) };
+}
+
+/** Answers one command that is not a write. */
+function answer(request: Exclude<WriterRequest, { type: 'write' }>): void {
   let response: WriterResponse;
   try {
     response = { id: request.id, ok: true, result: handle(request) };
   } catch (error) {
-    const err = error as Error & { code?: string };
-    response = { id: request.id, ok: false, message: err.code ? `${err.code}: ${err.message}` : err.message, unavailable: isUnavailableError(error) };
+    response = failure(request.id, error);
   }
   port.postMessage(response);
   if (request.type === 'close') port.close();
-  else if (request.type === 'write' && uncounted > 0) scheduleCatchUp(uncounted > CATCH_UP_CHUNK ? 0 : CATCH_UP_DELAY_MS);
-});
+}
+
+/**
+ * Writes a batch together with the batches already waiting behind it (one commit), answers each, then
+ * answers the first other command found waiting, in the order they came.
+ */
+function answerWrites(first: WriterRequest & { type: 'write' }): void {
+  const writes = [first];
+  let next: WriterRequest | undefined;
+  for (let waiting = receiveMessageOnPort(port); waiting !== undefined; waiting = receiveMessageOnPort(port)) {
+    const request = waiting.message as WriterRequest;
+    if (request.type !== 'write') {
+      next = request;
+      break;
+    }
+    writes.push(request);
+  }
+  const results = writeCoalesced(writes.map((request) => request.rows), writeAndCount, isUnavailableError);
+  results.forEach((result, i) => {
+    const { id } = writes[i]!;
+    port.postMessage(result.ok ? { id, ok: true, result: result.outcomes } : failure(id, result.error));
+  });
+  if (uncounted > 0) scheduleCatchUp(uncounted > CATCH_UP_CHUNK ? 0 : CATCH_UP_DELAY_MS);
+  if (next) dispatch(next);
+}
+
+function dispatch(request: WriterRequest): void {
+  if (request.type === 'write') answerWrites(request);
+  else answer(request);
+}
+
+port.on('message', dispatch);
