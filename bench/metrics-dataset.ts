@@ -3,12 +3,12 @@
  * (a real child process), kept in bench/.cache between runs because building 10 million calls takes a
  * while. Reports the import's rate and its peak resident memory, sampled from /proc.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { writeHistoryCsv } from './history-dataset.js';
+import { importCsv } from './import-process.js';
 
 /**
  * Bump when the generated history or the stored form of calls and rollups changes, so cached databases are
@@ -16,7 +16,6 @@ import { writeHistoryCsv } from './history-dataset.js';
  */
 const DATASET_VERSION = 3;
 const CACHE_DIR = fileURLToPath(new URL('../../bench/.cache/', import.meta.url));
-const BIN = fileURLToPath(new URL('../../bin/callpulse.js', import.meta.url));
 
 /** The dataset's last instant: the history is the two years before it. */
 export const HISTORY_END = Date.UTC(2026, 10, 1);
@@ -40,33 +39,6 @@ export interface BuildInfo {
   peakRssMiB: number;
   /** The 1-minute load average when the import ended: other work on the machine slows it. */
   loadAverage: number;
-}
-
-/** The resident memory of a process, MiB, from /proc (0 once it is gone). */
-function rssMiB(pid: number): number {
-  try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-    return line ? Number(line.split(/\s+/)[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** Runs `callpulse import` as a child process, sampling its memory; resolves with its JSON report and peak RSS. */
-function importCsv(csv: string, db: string): Promise<{ report: { rows: number; accepted: number; seconds: number }; peakRssMiB: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'import', csv, '--db', db, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    let peak = 0;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(child.pid!))), 100);
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearInterval(sampler);
-      if (code !== 0) reject(new Error(`callpulse import exited with ${code}`));
-      else resolve({ report: JSON.parse(stdout) as { rows: number; accepted: number; seconds: number }, peakRssMiB: peak });
-    });
-  });
 }
 
 /** The cached database of `calls` calls, built first if missing (the generated CSV is deleted after the import). */

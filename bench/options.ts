@@ -1,7 +1,8 @@
 /**
  * Command-line options of `npm run bench`: `--quick` for a short smoke run, `--connections N`,
  * `--rounds N`, `--out FILE` (where to write the results; a quick run writes nowhere unless given),
- * `--only ingest|metrics`, `--metrics-calls N` (10 million by default, 200,000 when quick),
+ * `--only ingest|import|metrics`, `--import-calls N` (the import benchmark's file, 1,000,000 calls by default, 100,000
+ * when quick), `--metrics-calls N` (10 million by default, 200,000 when quick),
  * `--postgres-metrics-calls N` (the PostgreSQL metrics run on a history database of their own, 1,000,000 calls by
  * default, at most `--metrics-calls`: copying them into PostgreSQL takes a few minutes, 10 million an estimated 20).
  */
@@ -25,7 +26,10 @@ export interface Settings {
   /** The results file to update, or null to only print. */
   out: string | null;
   /** Which benchmarks to run. */
-  only: 'all' | 'ingest' | 'metrics';
+  only: 'all' | 'ingest' | 'import' | 'metrics';
+  /** Calls in the import benchmark's generated file, and its interleaved rounds. */
+  importCalls: number;
+  importRounds: number;
   /** Calls in the metrics benchmark's history database. */
   metricsCalls: number;
   /** Interleaved rounds of the metrics queries. */
@@ -63,12 +67,13 @@ export function readSettings(argv: string[]): Settings {
       rounds: { type: 'string' },
       out: { type: 'string' },
       only: { type: 'string' },
+      'import-calls': { type: 'string' },
       'metrics-calls': { type: 'string' },
       'postgres-metrics-calls': { type: 'string' },
     },
   });
   const only = values.only ?? 'all';
-  if (only !== 'all' && only !== 'ingest' && only !== 'metrics') throw new Error(`--only must be ingest or metrics, got "${only}"`);
+  if (only !== 'all' && only !== 'ingest' && only !== 'import' && only !== 'metrics') throw new Error(`--only must be ingest, import or metrics, got "${only}"`);
   const quick = values.quick ?? false;
   const metricsCalls = callCount('metrics-calls', values['metrics-calls']) ?? (quick ? 200_000 : 10_000_000);
   const postgresMetricsCalls = callCount('postgres-metrics-calls', values['postgres-metrics-calls']) ?? DEFAULT_POSTGRES_METRICS_CALLS;
@@ -83,6 +88,8 @@ export function readSettings(argv: string[]): Settings {
     pacedSockets: 64,
     out: values.out ?? (quick ? null : DEFAULT_OUT),
     only,
+    importCalls: callCount('import-calls', values['import-calls']) ?? (quick ? 100_000 : 1_000_000),
+    importRounds: quick ? 1 : 2,
     metricsCalls,
     metricsRounds: quick ? 2 : 5,
     postgresMetricsCalls: Math.min(postgresMetricsCalls, metricsCalls),

@@ -3,7 +3,8 @@
  * callpulse servers in child processes, measures them in interleaved closed-loop rounds and at a fixed
  * rate, and checks that each database holds one row per 2xx answer. Metrics queries a history database
  * (10 million calls by default) through the engine and as plain SQL, and times the dashboard's first
- * render. Each writes its own section of bench/RESULTS.md.
+ * render. Import loads a generated history with `callpulse import` beside two plain-insert floors
+ * (import-bench.ts). Each writes its own section of bench/RESULTS.md.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { countCallRows } from './db-check.js';
 import { assertAllOk, runClosedLoop, type LoadResult } from './load.js';
 import { describeMachine, type Machine } from './machine.js';
 import { measureDashboardRender } from './dashboard-render.js';
+import { formatImportMarkdown, runImportBench } from './import-bench.js';
 import { formatMetricsMarkdown, runMetricsBench } from './metrics-bench.js';
 import { ensureDataset } from './metrics-dataset.js';
 import { readSettings, type Settings } from './options.js';
@@ -121,8 +123,25 @@ async function main(dir: string): Promise<void> {
   const settings = readSettings(process.argv.slice(2));
   const machine = describeMachine(dir);
   log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; fsync ${machine.fsyncMs.toFixed(2)} ms`);
-  if (settings.only !== 'metrics') await ingestBench(dir, settings, machine);
-  if (settings.only !== 'ingest') await metricsBench(settings, machine);
+  if (settings.only === 'all' || settings.only === 'ingest') await ingestBench(dir, settings, machine);
+  if (settings.only === 'all' || settings.only === 'import') await importBench(dir, settings, machine);
+  if (settings.only === 'all' || settings.only === 'metrics') await metricsBench(settings, machine);
+}
+
+/** The machine line of a results section, with the load average now. */
+function machineLine(machine: Machine): string {
+  return `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB RAM, Node ${machine.node}, load average ${loadavg()[0]!.toFixed(2)}`;
+}
+
+/** The import benchmark (import-bench.ts), written to its own section. */
+async function importBench(dir: string, settings: Settings, machine: Machine): Promise<void> {
+  const report = await runImportBench(dir, settings.importCalls, settings.importRounds, log);
+  const markdown = formatImportMarkdown(report, machineLine(machine), new Date());
+  console.log(`\n${markdown}`);
+  if (settings.out) {
+    writeSection(settings.out, 'import', markdown);
+    log(`wrote the Import section of ${settings.out}`);
+  }
 }
 
 /** The metrics benchmark at N calls (metrics-bench.ts), written to its own section. */
@@ -130,14 +149,13 @@ async function metricsBench(settings: Settings, machine: Machine): Promise<void>
   const dataset = await ensureDataset(settings.metricsCalls, log);
   const report = await runMetricsBench(dataset, settings.metricsRounds, log);
   report.render = await measureDashboardRender(dataset.path, settings.quick ? 2 : 5, log);
-  const machineLine = `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB RAM, Node ${machine.node}, load average ${loadavg()[0]!.toFixed(2)}`;
-  const markdown = formatMetricsMarkdown(report, machineLine, new Date());
+  const markdown = formatMetricsMarkdown(report, machineLine(machine), new Date());
   console.log(`\n${markdown}`);
   if (settings.out) {
     writeSection(settings.out, 'metrics', markdown);
     log(`wrote the Metrics section of ${settings.out}`);
   }
-  await runPostgresMetrics({ dataset, calls: settings.postgresMetricsCalls, rounds: settings.metricsRounds, sqlite: report, machineLine, out: settings.out, log });
+  await runPostgresMetrics({ dataset, calls: settings.postgresMetricsCalls, rounds: settings.metricsRounds, sqlite: report, machineLine: machineLine(machine), out: settings.out, log });
 }
 
 /** The ingest benchmark: bare, naive and callpulse servers, interleaved. */

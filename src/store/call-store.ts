@@ -49,21 +49,11 @@ export type WriteItem = CallWrite | QuarantineWrite;
 /** What a write did: a new call, a repeat of a stored `CallSid` (logged, not counted), or a quarantine entry. */
 export type WriteOutcome = 'accepted' | 'duplicate' | 'quarantined';
 
-/** A stored call, as read back. */
-export interface StoredCall {
-  callSid: string;
-  accountSid: string;
-  from: string;
-  to: string;
-  fromIsE164: boolean;
-  toIsE164: boolean;
-  timestamp: Date;
-  timestampText: string;
-  status: CallStatus;
-  durationSeconds: number | null;
-  mos: number | null;
+/** A stored call, as read back: the callback's normalised fields (its extra fields are in `raw`), and what the store adds. */
+export interface StoredCall extends Omit<CallStatusEvent, 'extra'> {
   source: CallSource;
   receivedAt: Date;
+  /** Every field as received. */
   raw: Record<string, unknown>;
   /** The caller's country (ISO 3166-1 alpha-2), or null when unknown. */
   fromCountry: string | null;

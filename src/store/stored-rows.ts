@@ -11,7 +11,8 @@ import type { CallGroupKind, CallSource, QuarantineEntry, StoredCall } from './c
 /** A flag as a store keeps it: SQLite's 0/1 or PostgreSQL's boolean. */
 export type StoredFlag = number | boolean;
 
-function isSet(flag: StoredFlag): boolean {
+/** True when a stored flag is set. */
+export function isSet(flag: StoredFlag): boolean {
   return flag === true || flag === 1;
 }
 

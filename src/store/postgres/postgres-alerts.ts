@@ -5,41 +5,11 @@
  * the pending notifications read back.
  */
 import type pg from 'pg';
+import { MAX_ERROR_LENGTH, toAlertNotification, toAlertState, type AlertNotificationRow, type AlertStateRow } from '../alert-rows.js';
 import type { AlertNotificationRecord, AlertStateRecord, NewAlertNotification, NotificationAttempt } from '../call-store.js';
 import { columnArrays, type ArrayElement } from './postgres-arrays.js';
 import { inTransaction } from './postgres-connection.js';
 import { pgText } from './postgres-text.js';
-
-interface StateRow {
-  rule: string;
-  subject: string;
-  firing: boolean;
-  since: number;
-  evaluated_at: number;
-  value: number | null;
-  calls: number;
-  message: string;
-  notified: 'firing' | 'resolved' | null;
-  last_firing_notice_at: number | null;
-}
-
-interface NotificationRow {
-  id: number;
-  rule: string;
-  subject: string;
-  target: string;
-  event: 'firing' | 'resolved';
-  payload: string;
-  created_at: number;
-  attempts: number;
-  next_attempt_at: number;
-  sent_at: number | null;
-  failed_at: number | null;
-  last_error: string | null;
-}
-
-/** The longest error text kept with a notification (as in SQLite). */
-const MAX_ERROR_LENGTH = 500;
 
 const UPSERT_STATES = `INSERT INTO alert_states (rule, subject, firing, since, evaluated_at, value, calls, message, notified, last_firing_notice_at)
   SELECT * FROM unnest($1::text[], $2::text[], $3::boolean[], $4::bigint[], $5::bigint[], $6::double precision[], $7::bigint[],
@@ -96,22 +66,15 @@ export async function recordNotificationAttempt(pool: pg.Pool, id: number, attem
 
 /** Every alert's persisted state. */
 export async function listAlertStates(pool: pg.Pool): Promise<AlertStateRecord[]> {
-  const { rows } = await pool.query<StateRow>('SELECT * FROM alert_states');
-  return rows.map((row) => ({
-    rule: row.rule, subject: row.subject, firing: row.firing, since: row.since, evaluatedAt: row.evaluated_at,
-    value: row.value, calls: row.calls, message: row.message, notified: row.notified, lastFiringNoticeAt: row.last_firing_notice_at,
-  }));
+  const { rows } = await pool.query<AlertStateRow>('SELECT * FROM alert_states');
+  return rows.map(toAlertState);
 }
 
 /** The notifications neither sent nor given up, in the order they were queued, at most `limit`. */
 export async function listPendingNotifications(pool: pg.Pool, limit: number): Promise<AlertNotificationRecord[]> {
-  const { rows } = await pool.query<NotificationRow>(
+  const { rows } = await pool.query<AlertNotificationRow>(
     'SELECT * FROM alert_notifications WHERE sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT $1',
     [limit],
   );
-  return rows.map((row) => ({
-    id: row.id, rule: row.rule, subject: row.subject, target: row.target, event: row.event, payload: row.payload,
-    createdAt: row.created_at, attempts: row.attempts, nextAttemptAt: row.next_attempt_at, sentAt: row.sent_at,
-    failedAt: row.failed_at, lastError: row.last_error,
-  }));
+  return rows.map(toAlertNotification);
 }

@@ -10,9 +10,9 @@
  * per row as far as memory allows (postgres-copy-rollups.ts), in the same transaction as the calls.
  */
 import type pg from 'pg';
-import type { CallStatus } from '../../domain/call-event.js';
 import { rollupDeltas, type RollupCall } from '../../metrics/rollups.js';
-import type { CallSource, CopiedCall, CopiedDelivery, CopiedQuarantine, CopyOutcome, CopyPage, CopyTransaction } from '../call-store.js';
+import type { CopiedCall, CopiedQuarantine, CopyOutcome, CopyPage, CopyTransaction } from '../call-store.js';
+import { callPage, deliveriesByCall, lastIdOf, quarantinePage, type ExportedCallRow } from '../copy-rows.js';
 import type { DeliveryRow, QuarantineRow } from '../stored-rows.js';
 import { columnArrays, type ArrayElement } from './postgres-arrays.js';
 import { inTransaction, isUnavailableError } from './postgres-connection.js';
@@ -21,27 +21,6 @@ import { BEGIN_COPY, callColumns, insertCallsMarkingRepeats, lockCopiedDays } fr
 import { applyRollupDeltas } from './postgres-rollups.js';
 import { pgText } from './postgres-text.js';
 import { INSERT_REPEATS, newNumbers } from './postgres-writer.js';
-
-interface CallRow {
-  id: number;
-  call_sid: string;
-  account_sid: string;
-  from_number: string;
-  to_number: string;
-  from_e164: boolean;
-  to_e164: boolean;
-  created_at: number;
-  timestamp_text: string;
-  status: string;
-  duration_seconds: number | null;
-  mos: number | null;
-  source: string;
-  received_at: number;
-  method: string | null;
-  content_type: string | null;
-  raw: string;
-  from_country: string | null;
-}
 
 /** Inserts the entries not already here (same time, method, URL and raw fields); returns how many. */
 const INSERT_QUARANTINE_COPIES = `INSERT INTO quarantine (received_at, method, content_type, url, problems, raw, replayed_at)
@@ -54,40 +33,20 @@ const INSERT_QUARANTINE_COPIES = `INSERT INTO quarantine (received_at, method, c
 export function createCopyReader(pool: pg.Pool) {
   return {
     async exportCalls(afterId: number, limit: number): Promise<CopyPage<CopiedCall>> {
-      const { rows } = await pool.query<CallRow>('SELECT * FROM calls WHERE id > $1 ORDER BY id LIMIT $2', [afterId, limit]);
-      const lastId = rows.length > 0 ? rows[rows.length - 1]!.id : null;
-      const repeats = new Map<string, CopiedDelivery[]>();
-      if (lastId !== null) {
-        const { rows: deliveries } = await pool.query<DeliveryRow>(
-          `SELECT call_sid, received_at, source, method, content_type, raw FROM deliveries
-            WHERE call_sid IN (SELECT call_sid FROM calls WHERE id > $1 AND id <= $2) ORDER BY id`,
-          [afterId, lastId],
-        );
-        for (const row of deliveries) {
-          const list = repeats.get(row.call_sid) ?? [];
-          list.push({ receivedAt: row.received_at, source: row.source as CallSource, method: row.method, contentType: row.content_type, rawJson: row.raw });
-          repeats.set(row.call_sid, list);
-        }
-      }
-      const records = rows.map((row): CopiedCall => ({
-        callSid: row.call_sid, accountSid: row.account_sid, from: row.from_number, to: row.to_number,
-        fromIsE164: row.from_e164, toIsE164: row.to_e164, createdAt: row.created_at, timestampText: row.timestamp_text,
-        status: row.status as CallStatus, durationSeconds: row.duration_seconds, mos: row.mos, source: row.source as CallSource,
-        receivedAt: row.received_at, method: row.method, contentType: row.content_type, rawJson: row.raw, fromCountry: row.from_country,
-        repeats: repeats.get(row.call_sid) ?? [],
-      }));
-      return { records, lastId };
+      const { rows } = await pool.query<ExportedCallRow>('SELECT * FROM calls WHERE id > $1 ORDER BY id LIMIT $2', [afterId, limit]);
+      const lastId = lastIdOf(rows);
+      if (lastId === null) return callPage(rows, new Map());
+      const { rows: deliveries } = await pool.query<DeliveryRow>(
+        `SELECT call_sid, received_at, source, method, content_type, raw FROM deliveries
+          WHERE call_sid IN (SELECT call_sid FROM calls WHERE id > $1 AND id <= $2) ORDER BY id`,
+        [afterId, lastId],
+      );
+      return callPage(rows, deliveriesByCall(deliveries));
     },
 
     async exportQuarantine(afterId: number, limit: number): Promise<CopyPage<CopiedQuarantine>> {
       const { rows } = await pool.query<QuarantineRow>('SELECT * FROM quarantine WHERE id > $1 ORDER BY id LIMIT $2', [afterId, limit]);
-      return {
-        records: rows.map((row) => ({
-          receivedAt: row.received_at, method: row.method, contentType: row.content_type, url: row.url,
-          problemsJson: row.problems, rawJson: row.raw, replayedAt: row.replayed_at,
-        })),
-        lastId: rows.length > 0 ? rows[rows.length - 1]!.id : null,
-      };
+      return quarantinePage(rows);
     },
   };
 }

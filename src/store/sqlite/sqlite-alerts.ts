@@ -4,38 +4,8 @@
  * in one transaction; delivery attempts), run on the writer thread, and the reads, on the reading connection.
  */
 import type Database from 'better-sqlite3';
+import { MAX_ERROR_LENGTH, toAlertNotification, toAlertState, type AlertNotificationRow, type AlertStateRow } from '../alert-rows.js';
 import type { AlertNotificationRecord, AlertStateRecord, NewAlertNotification, NotificationAttempt } from '../call-store.js';
-
-interface StateRow {
-  rule: string;
-  subject: string;
-  firing: number;
-  since: number;
-  evaluated_at: number;
-  value: number | null;
-  calls: number;
-  message: string;
-  notified: 'firing' | 'resolved' | null;
-  last_firing_notice_at: number | null;
-}
-
-interface NotificationRow {
-  id: number;
-  rule: string;
-  subject: string;
-  target: string;
-  event: 'firing' | 'resolved';
-  payload: string;
-  created_at: number;
-  attempts: number;
-  next_attempt_at: number;
-  sent_at: number | null;
-  failed_at: number | null;
-  last_error: string | null;
-}
-
-/** The longest error text kept with a notification. */
-const MAX_ERROR_LENGTH = 500;
 
 /** The writer thread's side: saving evaluations and recording delivery attempts. */
 export function createAlertWriter(db: Database.Database) {
@@ -73,17 +43,10 @@ export function createAlertReader(db: Database.Database) {
   const selectPending = db.prepare('SELECT * FROM alert_notifications WHERE sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT ?');
   return {
     listStates(): AlertStateRecord[] {
-      return (selectStates.all() as StateRow[]).map((row) => ({
-        rule: row.rule, subject: row.subject, firing: row.firing === 1, since: row.since, evaluatedAt: row.evaluated_at,
-        value: row.value, calls: row.calls, message: row.message, notified: row.notified, lastFiringNoticeAt: row.last_firing_notice_at,
-      }));
+      return (selectStates.all() as AlertStateRow[]).map(toAlertState);
     },
     listPending(limit: number): AlertNotificationRecord[] {
-      return (selectPending.all(limit) as NotificationRow[]).map((row) => ({
-        id: row.id, rule: row.rule, subject: row.subject, target: row.target, event: row.event, payload: row.payload,
-        createdAt: row.created_at, attempts: row.attempts, nextAttemptAt: row.next_attempt_at, sentAt: row.sent_at,
-        failedAt: row.failed_at, lastError: row.last_error,
-      }));
+      return (selectPending.all(limit) as AlertNotificationRow[]).map(toAlertNotification);
     },
   };
 }

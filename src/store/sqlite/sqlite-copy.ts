@@ -6,32 +6,11 @@
  * Runs on the store's own connection: copying is a command-line job, not the server's hot path.
  */
 import type Database from 'better-sqlite3';
-import type { CallStatus } from '../../domain/call-event.js';
-import type { CallSource, CopiedCall, CopiedDelivery, CopiedQuarantine, CopyOutcome, CopyPage } from '../call-store.js';
+import type { CopiedCall, CopiedQuarantine, CopyOutcome, CopyPage } from '../call-store.js';
+import { callPage, deliveriesByCall, lastIdOf, quarantinePage, type ExportedCallRow } from '../copy-rows.js';
 import type { DeliveryRow, QuarantineRow } from '../stored-rows.js';
 import { createRepeatMarker } from './sqlite-repeat-callers.js';
 import { catchUpAll, createRollupCatchUp } from './sqlite-rollup-catch-up.js';
-
-interface CallRow {
-  id: number;
-  call_sid: string;
-  account_sid: string;
-  from_number: string;
-  to_number: string;
-  from_e164: number;
-  to_e164: number;
-  created_at: number;
-  timestamp_text: string;
-  status: string;
-  duration_seconds: number | null;
-  mos: number | null;
-  source: string;
-  received_at: number;
-  method: string | null;
-  content_type: string | null;
-  raw: string;
-  from_country: string | null;
-}
 
 /** The readers of {@link CallStore.exportCalls} and {@link CallStore.exportQuarantine}. */
 export function createCopyReader(db: Database.Database) {
@@ -41,34 +20,12 @@ export function createCopyReader(db: Database.Database) {
   const selectQuarantine = db.prepare('SELECT * FROM quarantine WHERE id > ? ORDER BY id LIMIT ?');
   return {
     exportCalls(afterId: number, limit: number): CopyPage<CopiedCall> {
-      const rows = selectCalls.all(afterId, limit) as CallRow[];
-      const lastId = rows.length > 0 ? rows[rows.length - 1]!.id : null;
-      const repeats = new Map<string, CopiedDelivery[]>();
-      if (lastId !== null) {
-        for (const row of selectRepeats.all(afterId, lastId) as DeliveryRow[]) {
-          const list = repeats.get(row.call_sid) ?? [];
-          list.push({ receivedAt: row.received_at, source: row.source as CallSource, method: row.method, contentType: row.content_type, rawJson: row.raw });
-          repeats.set(row.call_sid, list);
-        }
-      }
-      const records = rows.map((row): CopiedCall => ({
-        callSid: row.call_sid, accountSid: row.account_sid, from: row.from_number, to: row.to_number,
-        fromIsE164: row.from_e164 === 1, toIsE164: row.to_e164 === 1, createdAt: row.created_at, timestampText: row.timestamp_text,
-        status: row.status as CallStatus, durationSeconds: row.duration_seconds, mos: row.mos, source: row.source as CallSource,
-        receivedAt: row.received_at, method: row.method, contentType: row.content_type, rawJson: row.raw, fromCountry: row.from_country,
-        repeats: repeats.get(row.call_sid) ?? [],
-      }));
-      return { records, lastId };
+      const rows = selectCalls.all(afterId, limit) as ExportedCallRow[];
+      const lastId = lastIdOf(rows);
+      return callPage(rows, deliveriesByCall(lastId === null ? [] : (selectRepeats.all(afterId, lastId) as DeliveryRow[])));
     },
     exportQuarantine(afterId: number, limit: number): CopyPage<CopiedQuarantine> {
-      const rows = selectQuarantine.all(afterId, limit) as QuarantineRow[];
-      return {
-        records: rows.map((row) => ({
-          receivedAt: row.received_at, method: row.method, contentType: row.content_type, url: row.url,
-          problemsJson: row.problems, rawJson: row.raw, replayedAt: row.replayed_at,
-        })),
-        lastId: rows.length > 0 ? rows[rows.length - 1]!.id : null,
-      };
+      return quarantinePage(selectQuarantine.all(afterId, limit) as QuarantineRow[]);
     },
   };
 }
