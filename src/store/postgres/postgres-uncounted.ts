@@ -1,0 +1,110 @@
+/**
+ * @module
+ * The calls the PostgreSQL rollups have not counted yet (migration 5): the calls listed in
+ * `uncounted_calls`, with their repeat marks as they are now, and the counted calls listed in
+ * `uncounted_marks` (made repeated since they were counted; a mark of a call still uncounted is already in
+ * that call's own flag). Read by the catch-up that counts them (postgres-rollup-catch-up.ts) and by
+ * readers, which add them to what the rollup rows say, in the same snapshot (postgres-rollups.ts).
+ */
+import type pg from 'pg';
+import type { CallStatus } from '../../domain/call-event.js';
+import type { RollupLevel } from '../../metrics/range-cover.js';
+import { rollupDeltas, type RollupCall, type RollupStats } from '../../metrics/rollups.js';
+
+/**
+ * The uncounted calls (the first `$1` by id; all of them when NULL) and the marks of counted calls, each
+ * with the call's facts (NULL when retention has deleted the call since).
+ */
+const SELECT_UNCOUNTED = `SELECT x.call_id, x.mark, c.created_at, c.account_sid, c.to_number, c.status, c.duration_seconds, c.mos,
+    c.from_country, c.repeated
+  FROM (
+    (SELECT call_id, false AS mark FROM uncounted_calls ORDER BY call_id LIMIT $1)
+    UNION ALL
+    SELECT m.call_id, true FROM uncounted_marks m WHERE NOT EXISTS (SELECT 1 FROM uncounted_calls u WHERE u.call_id = m.call_id)
+  ) AS x
+  LEFT JOIN calls c ON c.id = x.call_id`;
+
+interface UncountedRow {
+  call_id: number;
+  mark: boolean;
+  created_at: number | null;
+  account_sid: string;
+  to_number: string;
+  status: CallStatus;
+  duration_seconds: number | null;
+  mos: number | null;
+  from_country: string | null;
+  repeated: boolean;
+}
+
+/** What the rollups still have to count (or some of it). */
+export interface Uncounted {
+  /** The ids listed in `uncounted_calls` that this covers. */
+  callIds: number[];
+  /** Their calls (those still stored), with their repeat marks as they are now. */
+  calls: RollupCall[];
+  /** The ids listed in `uncounted_marks` of calls counted already. */
+  markIds: number[];
+  /** Those calls (still stored): one more repeated call each. */
+  marked: RollupCall[];
+}
+
+/** Reads what is uncounted (at most `limit` uncounted calls; all when null), in the client's snapshot. */
+export async function readUncounted(client: pg.ClientBase, limit: number | null): Promise<Uncounted> {
+  const { rows } = await client.query<UncountedRow>({ name: 'cp_select_uncounted', text: SELECT_UNCOUNTED, values: [limit] });
+  const uncounted: Uncounted = { callIds: [], calls: [], markIds: [], marked: [] };
+  for (const row of rows) {
+    (row.mark ? uncounted.markIds : uncounted.callIds).push(row.call_id);
+    if (row.created_at === null) continue;
+    const call: RollupCall = {
+      createdAt: row.created_at, accountSid: row.account_sid, to: row.to_number, status: row.status,
+      durationSeconds: row.duration_seconds, mos: row.mos, fromCountry: row.from_country, repeated: row.mark || row.repeated,
+    };
+    (row.mark ? uncounted.marked : uncounted.calls).push(call);
+  }
+  return uncounted;
+}
+
+/** What uncounted calls add to the rollup rows, for readers: `level bucket` -> dimension -> stats (both families, told apart by name). */
+export type UncountedRows = Map<string, Map<string, RollupStats>>;
+
+/** The key of one bucket's uncounted rows. */
+export function uncountedKey(level: RollupLevel, bucket: number): string {
+  return `${level} ${bucket}`;
+}
+
+/** What the uncounted calls and marks add to each rollup row; null when nothing is uncounted. */
+export function uncountedRows(uncounted: Uncounted): UncountedRows | null {
+  if (uncounted.calls.length === 0 && uncounted.marked.length === 0) return null;
+  const rows: UncountedRows = new Map();
+  for (const { key, stats } of rollupDeltas(uncounted.calls, uncounted.marked)) {
+    const id = uncountedKey(key.level, key.bucket);
+    let dimensions = rows.get(id);
+    if (!dimensions) rows.set(id, (dimensions = new Map()));
+    dimensions.set(key.dimension, stats);
+  }
+  return rows;
+}
+
+/**
+ * Runs a rollup read in one snapshot (a REPEATABLE READ, READ ONLY transaction of its own) with what the
+ * rollups have not counted yet in that snapshot, so its figures are exact at that moment.
+ */
+export async function withUncounted<T>(pool: pg.Pool, read: (client: pg.PoolClient, uncounted: UncountedRows | null) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (error: Error): void => void (broken = error); // a connection lost between queries (see inTransaction)
+  client.on('error', onError);
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const result = await read(client, uncountedRows(await readUncounted(client, null)));
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    broken = error as Error; // the connection is closed rather than rolled back: the transaction goes with it
+    throw error;
+  } finally {
+    client.off('error', onError);
+    client.release(broken);
+  }
+}
