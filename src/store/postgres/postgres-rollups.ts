@@ -73,10 +73,13 @@ const COLUMNS = 'r.calls, r.completed, r.failed, r.busy, r.no_answer, r.canceled
 /** Whole buckets (`$1` levels, `$2` starts) of the dimensions `$3`. */
 const READ = `SELECT ${COLUMNS} FROM (${KEYS}) AS k JOIN rollups r ON r.level = k.level AND r.dim = k.dim AND r.bucket = k.bucket`;
 
-/** Whole buckets (`$1` levels, `$2` starts) of the dimensions from `$3` (included) to `$4` (excluded), per dimension. */
+/**
+ * Whole buckets (`$1` levels, `$2` starts) of the dimensions from `$3` (included) to `$4` (excluded) in byte
+ * order (the collation of the index rollups_by_bucket), per dimension.
+ */
 const READ_GROUPS = `SELECT r.dim AS grp, ${COLUMNS}
   FROM unnest($1::text[], $2::bigint[]) AS k(level, bucket)
-  JOIN rollups r ON r.level = k.level AND r.bucket = k.bucket AND r.dim >= $3 AND r.dim < $4`;
+  JOIN rollups r ON r.level = k.level AND r.bucket = k.bucket AND r.dim COLLATE "C" >= $3 AND r.dim COLLATE "C" < $4`;
 
 /** The buckets of level `$1` starting in [`$3`, `$4`) of the dimensions `$2`, per bucket. */
 const READ_SERIES = `SELECT r.bucket AS grp, ${COLUMNS}
@@ -173,7 +176,7 @@ export async function readRollupGroups(client: pg.ClientBase, units: readonly Ro
   }
   for (const unit of uncounted ? units : []) {
     for (const [dimension, delta] of uncounted!.get(uncountedKey(unit.level, unit.start)) ?? []) {
-      const key = dimension >= prefix && dimension < end ? groupOf(dimension) : null;
+      const key = dimension.startsWith(prefix) ? groupOf(dimension) : null;
       if (key !== null) mergeStats(statsIn(groups, key), delta);
     }
   }

@@ -208,6 +208,10 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE e.rollup_id = r.id;
       DROP FUNCTION pg_temp.cp_base36(BIGINT);
       DROP TABLE rollup_histograms;
+      -- One bucket's dimensions of one prefix (breakdowns) as a range of the index, in byte order whatever the
+      -- database's collation: a prefix 'a:X|n:' ends before 'a:X|n;' in byte order only.
+      DROP INDEX rollups_by_bucket;
+      CREATE INDEX rollups_by_bucket ON rollups (level, bucket, dim COLLATE "C");
     `,
   },
 ];
