@@ -1,13 +1,15 @@
 /**
  * Upgrading a database made before migration 4 (the hour level; MOS sums in whole millionths): on SQLite
  * the rollups are counted again from the calls when the store opens; on PostgreSQL the hour rows are summed
- * from the 15-minute rows and their histograms, and the MOS sums rescaled. Old databases are built here
- * with the first three migrations' own SQL and rows written by hand; expected figures are worked out by hand.
+ * from the 15-minute rows and their histograms, and the MOS sums rescaled. And PostgreSQL's migration 5:
+ * histogram rows encoded as text in their rollup rows. Old databases are built here
+ * with the earlier migrations' own SQL and rows written by hand; expected figures are worked out by hand.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import type pg from 'pg';
 import { MIGRATIONS as SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations/index.js';
 import { MIGRATIONS as POSTGRES_MIGRATIONS } from '../../src/store/postgres/migrations/index.js';
 import { createStore } from '../../src/store/index.js';
@@ -17,6 +19,16 @@ import { postgresBackend, postgresClient } from '../helpers/test-databases.js';
 import { tempDir } from '../helpers/test-server.js';
 
 const H10 = Date.UTC(2024, 2, 1, 10);
+
+/** Creates `schema` and applies the first `count` PostgreSQL migrations' own SQL to it, as an old release did; it stays on the search path. */
+async function applyOldMigrations(client: pg.Client, schema: string, count: number): Promise<void> {
+  await client.query(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}`);
+  await client.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+  for (const migration of POSTGRES_MIGRATIONS.slice(0, count)) {
+    await client.query(migration.sql);
+    await client.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [migration.version, migration.name]);
+  }
+}
 const QUARTER = 15 * 60_000;
 
 describe('upgrading a database made before the hour level', () => {
@@ -77,12 +89,7 @@ describe('upgrading a database made before the hour level', () => {
     await client.connect();
     try {
       assert.ok(schema, 'the test database names its schema');
-      await client.query(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}`);
-      await client.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
-      for (const migration of POSTGRES_MIGRATIONS.slice(0, 3)) {
-        await client.query(migration.sql);
-        await client.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [migration.version, migration.name]);
-      }
+      await applyOldMigrations(client, schema, 3);
       // Two 15-minute rows of one hour (10:00 and 10:45) and one of the next, as the old code stored them.
       const quarter = async (bucket: number, calls: number, mosSum: number, mos: Array<[number, number]>, durations: Array<[number, number]>) => {
         const { rows } = await client.query<{ id: string }>(`INSERT INTO rollups (level, bucket, dim, calls, completed, failed, busy, no_answer,
@@ -126,12 +133,7 @@ describe('upgrading a PostgreSQL database made before the rollups were counted b
     await client.connect();
     try {
       assert.ok(schema, 'the test database names its schema');
-      await client.query(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}`);
-      await client.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
-      for (const migration of POSTGRES_MIGRATIONS.slice(0, 4)) {
-        await client.query(migration.sql);
-        await client.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [migration.version, migration.name]);
-      }
+      await applyOldMigrations(client, schema, 4);
       // The March row as the old code stored it: counts, and its histograms as one row per value.
       const { rows } = await client.query<{ id: string }>(`INSERT INTO rollups (level, bucket, dim, calls, completed, failed, busy, no_answer,
           canceled, mos_count, mos_sum, repeated) VALUES ('month', $1, '*', 41, 41, 0, 0, 0, 0, 3, 11900000, 1) RETURNING id`, [march]);
