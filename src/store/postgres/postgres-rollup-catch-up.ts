@@ -70,6 +70,31 @@ export async function catchUpRollups(pool: pg.Pool, limit = CATCH_UP_CHUNK): Pro
   });
 }
 
+/** Calls counted by one process after which it vacuums the lists (they churn: every call goes in and out). */
+const VACUUM_EVERY = 50_000;
+
+/**
+ * Vacuums the lists of uncounted calls and marks: every read scans them, and a scan of an index of many dead
+ * entries costs more than the few live ones (autovacuum comes at most once a minute).
+ */
+export async function vacuumUncounted(pool: pg.Pool): Promise<void> {
+  await pool.query('VACUUM (ANALYZE) uncounted_calls, uncounted_marks');
+}
+
+/** The catch-up of one process (catchUpRollups), vacuuming the lists after every VACUUM_EVERY calls it counted. */
+export function createCatchUp(pool: pg.Pool): () => Promise<number | null> {
+  let sinceVacuum = 0;
+  return async () => {
+    const counted = await catchUpRollups(pool);
+    sinceVacuum += counted ?? 0;
+    if (sinceVacuum >= VACUUM_EVERY) {
+      sinceVacuum = 0;
+      await vacuumUncounted(pool).catch(() => undefined); // only an optimization: autovacuum does it too
+    }
+    return counted;
+  };
+}
+
 /**
  * Runs the catch-up behind the writes of one store: shortly after a write, at once after many, again when
  * another instance was counting or the database could not be reached, and a last time when the store

@@ -74,12 +74,13 @@ const COLUMNS = 'r.calls, r.completed, r.failed, r.busy, r.no_answer, r.canceled
 const READ = `SELECT ${COLUMNS} FROM (${KEYS}) AS k JOIN rollups r ON r.level = k.level AND r.dim = k.dim AND r.bucket = k.bucket`;
 
 /**
- * Whole buckets (`$1` levels, `$2` starts) of the dimensions from `$3` (included) to `$4` (excluded) in byte
- * order (the collation of the index rollups_by_bucket), per dimension.
+ * Whole buckets (`$1` levels, `$2` starts) of the dimensions with `$5` parts after the first (their depth)
+ * from `$3` (included) to `$4` (excluded) in byte order: one range of the index rollups_by_bucket per bucket.
  */
 const READ_GROUPS = `SELECT r.dim AS grp, ${COLUMNS}
   FROM unnest($1::text[], $2::bigint[]) AS k(level, bucket)
-  JOIN rollups r ON r.level = k.level AND r.bucket = k.bucket AND r.dim COLLATE "C" >= $3 AND r.dim COLLATE "C" < $4`;
+  JOIN rollups r ON r.level = k.level AND r.bucket = k.bucket AND length(r.dim) - length(replace(r.dim, '|', '')) = $5
+    AND r.dim COLLATE "C" >= $3 AND r.dim COLLATE "C" < $4`;
 
 /** The buckets of level `$1` starting in [`$3`, `$4`) of the dimensions `$2`, per bucket. */
 const READ_SERIES = `SELECT r.bucket AS grp, ${COLUMNS}
@@ -168,7 +169,9 @@ export async function readRollupGroups(client: pg.ClientBase, units: readonly Ro
     return key.includes('|') ? null : key;
   };
   const { rows } = await client.query<ReadRow>({
-    name: 'cp_read_rollup_groups', text: READ_GROUPS, values: [pgArray(units.map((u) => u.level)), pgArray(units.map((u) => u.start)), prefix, end],
+    name: 'cp_read_rollup_groups',
+    text: READ_GROUPS,
+    values: [pgArray(units.map((u) => u.level)), pgArray(units.map((u) => u.start)), prefix, end, prefix.split('|').length - 1],
   });
   for (const row of rows) {
     const key = groupOf(row.grp as string);

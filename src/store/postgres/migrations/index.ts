@@ -208,10 +208,13 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE e.rollup_id = r.id;
       DROP FUNCTION pg_temp.cp_base36(BIGINT);
       DROP TABLE rollup_histograms;
-      -- One bucket's dimensions of one prefix (breakdowns) as a range of the index, in byte order whatever the
-      -- database's collation: a prefix 'a:X|n:' ends before 'a:X|n;' in byte order only.
+      -- One bucket's dimensions of one prefix and one more part (breakdowns) as one range of an index: by
+      -- their depth (the number of '|' in the name: 'a:X|n:N' is 1, its splits 'a:X|n:N|s:completed' 2, and
+      -- values never hold a '|'), then in byte order whatever the database's collation (a prefix 'a:X|n:'
+      -- ends before 'a:X|n;' in byte order only). Without the depth, a project's numbers would be read with
+      -- all their status and country splits, ten times as many rows.
       DROP INDEX rollups_by_bucket;
-      CREATE INDEX rollups_by_bucket ON rollups (level, bucket, dim COLLATE "C");
+      CREATE INDEX rollups_by_bucket ON rollups (level, bucket, (length(dim) - length(replace(dim, '|', ''))), dim COLLATE "C");
     `,
   },
 ];
