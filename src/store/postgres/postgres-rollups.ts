@@ -35,8 +35,14 @@ const UPSERT = `INSERT INTO rollups (level, bucket, dim, calls, completed, faile
     mos_sum = rollups.mos_sum + excluded.mos_sum, repeated = rollups.repeated + excluded.repeated,
     mos_hist = excluded.mos_hist, duration_hist = excluded.duration_hist`;
 
-/** A fixed total order of rollup keys (rows are written in it). */
+/**
+ * The order rows are written in: base rows before splits, then by level, dimension and bucket. A row
+ * stays near where it was first written (its later versions go on the same page when there is room), so
+ * this keeps the rows a breakdown reads together (a level's base rows of a project's numbers) on few pages,
+ * rather than each among its ten status and country splits.
+ */
 function compareKeys(a: RollupKey, b: RollupKey): number {
+  if (a.family !== b.family) return a.family === 'base' ? -1 : 1;
   if (a.level !== b.level) return a.level < b.level ? -1 : 1;
   if (a.dimension !== b.dimension) return a.dimension < b.dimension ? -1 : 1;
   return a.bucket - b.bucket;
