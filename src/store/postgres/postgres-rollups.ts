@@ -5,7 +5,7 @@
  * instance at a time: it reads the stored histograms of the rows its calls touch, merges them in
  * JavaScript and writes them back, adding the counts. Readers get the rows of whole buckets as stats
  * (the histogram text kept for dense histograms to decode) plus what the calls not yet counted add to
- * them (postgres-uncounted.ts), in one snapshot; MOS sums are whole millionths and histograms integer
+ * them (postgres-uncounted.ts), read by the same statement, so in one snapshot; MOS sums are whole millionths and histograms integer
  * counts, so the figures match SQLite's to the last bit.
  */
 import type pg from 'pg';
@@ -15,7 +15,10 @@ import { emptyDenseStats } from '../../metrics/dense-stats.js';
 import { addEncoded, encodeHistogram, mergeEncodedHistograms } from '../../metrics/histogram.js';
 import { mergeStats, type RollupKey, type RollupStats } from '../../metrics/rollups.js';
 import { pgArray } from './postgres-arrays.js';
-import { uncountedKey, type UncountedRows } from './postgres-uncounted.js';
+import { uncountedKey, uncountedRowsOf, withUncountedRow, type UncountedRow, type UncountedRows } from './postgres-uncounted.js';
+
+/** Where reads are sent: the pool (each read is one statement, so one snapshot) or a client. */
+type Queryable = Pick<pg.Pool, 'query'>;
 
 const KEYS = `SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[]) AS k(level, bucket, dim)`;
 
@@ -77,22 +80,24 @@ export async function addToRollups(client: pg.ClientBase, deltas: ReadonlyArray<
 const COLUMNS = 'r.calls, r.completed, r.failed, r.busy, r.no_answer, r.canceled, r.mos_count, r.mos_sum, r.repeated, r.mos_hist, r.duration_hist';
 
 /** Whole buckets (`$1` levels, `$2` starts) of the dimensions `$3`. */
-const READ = `SELECT ${COLUMNS} FROM (${KEYS}) AS k JOIN rollups r ON r.level = k.level AND r.dim = k.dim AND r.bucket = k.bucket`;
+const READ = withUncountedRow(`SELECT ${COLUMNS} FROM (${KEYS}) AS k JOIN rollups r ON r.level = k.level AND r.dim = k.dim AND r.bucket = k.bucket`, 11);
 
 /**
  * Whole buckets (`$1` levels, `$2` starts) of the dimensions with `$5` parts after the first (their depth)
  * from `$3` (included) to `$4` (excluded) in byte order: one range of the index rollups_by_bucket per bucket.
  */
-const READ_GROUPS = `SELECT r.dim AS grp, ${COLUMNS}
+const READ_GROUPS = withUncountedRow(`SELECT r.dim AS grp, ${COLUMNS}
   FROM unnest($1::text[], $2::bigint[]) AS k(level, bucket)
   JOIN rollups r ON r.level = k.level AND r.bucket = k.bucket AND length(r.dim) - length(replace(r.dim, '|', '')) = $5
-    AND r.dim COLLATE "C" >= $3 AND r.dim COLLATE "C" < $4`;
+    AND r.dim COLLATE "C" >= $3 AND r.dim COLLATE "C" < $4`, 12);
 
 /** The buckets of level `$1` starting in [`$3`, `$4`) of the dimensions `$2`, per bucket. */
-const READ_SERIES = `SELECT r.bucket AS grp, ${COLUMNS}
-  FROM unnest($2::text[]) AS d(dim) JOIN rollups r ON r.level = $1 AND r.dim = d.dim AND r.bucket >= $3 AND r.bucket < $4`;
+const READ_SERIES = withUncountedRow(`SELECT r.bucket AS grp, ${COLUMNS}
+  FROM unnest($2::text[]) AS d(dim) JOIN rollups r ON r.level = $1 AND r.dim = d.dim AND r.bucket >= $3 AND r.bucket < $4`, 12);
 
+/** A row of the reads: a rollup row, or (`calls` null) the last one, with what is uncounted. */
 interface ReadRow {
+  uncounted: UncountedRow[] | null;
   grp?: string | number;
   calls: number;
   completed: number;
@@ -123,6 +128,13 @@ function addRow(stats: RollupStats, row: ReadRow): void {
   addEncoded(stats.durationHistogram, row.duration_hist);
 }
 
+/** The rollup rows of a read, and what is uncounted in the same snapshot. */
+function splitRows(rows: readonly ReadRow[]): { stored: ReadRow[]; uncounted: UncountedRows | null } {
+  const stored = rows.filter((row) => row.calls !== null);
+  const last = rows.find((row) => row.calls === null);
+  return { stored, uncounted: uncountedRowsOf(last?.uncounted ?? null) };
+}
+
 /** A map's entry, made empty (dense) when missing. */
 function statsIn<K>(groups: Map<K, RollupStats>, key: K): RollupStats {
   let stats = groups.get(key);
@@ -131,7 +143,7 @@ function statsIn<K>(groups: Map<K, RollupStats>, key: K): RollupStats {
 }
 
 /** The merged stats of the rollup rows of whole buckets, over the dimensions given, with what is uncounted. */
-export async function readRollups(client: pg.ClientBase, units: readonly RollupUnit[], dimensions: readonly string[], uncounted: UncountedRows | null): Promise<RollupStats> {
+export async function readRollups(db: Queryable, units: readonly RollupUnit[], dimensions: readonly string[]): Promise<RollupStats> {
   const stats = emptyDenseStats();
   if (units.length === 0 || dimensions.length === 0) return stats;
   const levels: string[] = [];
@@ -144,8 +156,9 @@ export async function readRollups(client: pg.ClientBase, units: readonly RollupU
       dims.push(dimension);
     }
   }
-  const { rows } = await client.query<ReadRow>({ name: 'cp_read_rollups', text: READ, values: [pgArray(levels), pgArray(buckets), pgArray(dims)] });
-  for (const row of rows) addRow(stats, row);
+  const result = await db.query<ReadRow>({ name: 'cp_read_rollups', text: READ, values: [pgArray(levels), pgArray(buckets), pgArray(dims)] });
+  const { stored, uncounted } = splitRows(result.rows);
+  for (const row of stored) addRow(stats, row);
   for (const unit of uncounted ? units : []) {
     const added = uncounted!.get(uncountedKey(unit.level, unit.start));
     for (const dimension of added ? dimensions : []) {
@@ -166,7 +179,7 @@ function prefixEnd(prefix: string): string {
  * (not the finer ones split from those): that part -> stats. One table holds both families of dimensions
  * here; the names alone tell them apart.
  */
-export async function readRollupGroups(client: pg.ClientBase, units: readonly RollupUnit[], prefix: string, uncounted: UncountedRows | null): Promise<Map<string, RollupStats>> {
+export async function readRollupGroups(db: Queryable, units: readonly RollupUnit[], prefix: string): Promise<Map<string, RollupStats>> {
   const groups = new Map<string, RollupStats>();
   if (units.length === 0) return groups;
   const end = prefixEnd(prefix);
@@ -174,12 +187,13 @@ export async function readRollupGroups(client: pg.ClientBase, units: readonly Ro
     const key = dimension.slice(prefix.length);
     return key.includes('|') ? null : key;
   };
-  const { rows } = await client.query<ReadRow>({
+  const result = await db.query<ReadRow>({
     name: 'cp_read_rollup_groups',
     text: READ_GROUPS,
     values: [pgArray(units.map((u) => u.level)), pgArray(units.map((u) => u.start)), prefix, end, prefix.split('|').length - 1],
   });
-  for (const row of rows) {
+  const { stored, uncounted } = splitRows(result.rows);
+  for (const row of stored) {
     const key = groupOf(row.grp as string);
     if (key !== null) addRow(statsIn(groups, key), row);
   }
@@ -193,11 +207,12 @@ export async function readRollupGroups(client: pg.ClientBase, units: readonly Ro
 }
 
 /** The rollup rows of one level whose buckets start in [from, to), summed over the dimensions given, per bucket start, with what is uncounted. */
-export async function readRollupSeries(client: pg.ClientBase, level: RollupLevel, from: number, to: number, dimensions: readonly string[], uncounted: UncountedRows | null): Promise<Map<number, RollupStats>> {
+export async function readRollupSeries(db: Queryable, level: RollupLevel, from: number, to: number, dimensions: readonly string[]): Promise<Map<number, RollupStats>> {
   const series = new Map<number, RollupStats>();
   if (dimensions.length === 0 || from >= to) return series;
-  const { rows } = await client.query<ReadRow>({ name: 'cp_read_rollup_series', text: READ_SERIES, values: [level, pgArray(dimensions), from, to] });
-  for (const row of rows) addRow(statsIn(series, Number(row.grp)), row);
+  const result = await db.query<ReadRow>({ name: 'cp_read_rollup_series', text: READ_SERIES, values: [level, pgArray(dimensions), from, to] });
+  const { stored, uncounted } = splitRows(result.rows);
+  for (const row of stored) addRow(statsIn(series, Number(row.grp)), row);
   for (const [id, added] of uncounted ?? []) {
     const [addedLevel, start] = id.split(' ');
     const bucket = Number(start);

@@ -5,7 +5,7 @@
  * transaction answered after COMMIT (postgres-writer.ts); when the server cannot be reached, writes
  * reject with the storage-unavailable error and health() says not writable; the pool reconnects by
  * itself once the server is back. The rollups count committed calls just after, in a catch-up of their
- * own (postgres-rollup-catch-up.ts); reads add what is not counted yet, in one snapshot.
+ * own (postgres-rollup-catch-up.ts); reads add what is not counted yet, in the same statement (one snapshot).
  */
 import type pg from 'pg';
 import { storageUnavailable } from '../../domain/errors.js';
@@ -21,7 +21,6 @@ import { purgeBefore } from './postgres-retention.js';
 import { runSerialized } from './postgres-job-lock.js';
 import { CATCH_UP_DELAY_MS, createCatchUp, RollupCatchUp, vacuumUncounted } from './postgres-rollup-catch-up.js';
 import { readRollupGroups, readRollups, readRollupSeries } from './postgres-rollups.js';
-import { withUncounted } from './postgres-uncounted.js';
 import { createBatchWriter } from './postgres-writer.js';
 
 /** Options for opening a PostgreSQL store. */
@@ -130,12 +129,11 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     listCalls: read('listCalls', reads.listCalls),
     listDeliveries: read('listDeliveries', reads.listDeliveries),
     listQuarantine: read('listQuarantine', reads.listQuarantine),
-    readRollups: read('readRollups', (units, dimensions) => withUncounted(pool, (client, uncounted) => readRollups(client, units, dimensions, uncounted))),
+    readRollups: read('readRollups', (units, dimensions) => readRollups(pool, units, dimensions)),
     accountsOfNumber: read('accountsOfNumber', reads.accountsOfNumber),
     listNumbers: read('listNumbers', reads.listNumbers),
-    readRollupGroups: read('readRollupGroups', (units, prefix) => withUncounted(pool, (client, uncounted) => readRollupGroups(client, units, prefix, uncounted))),
-    readRollupSeries: read('readRollupSeries', (level, from, to, dimensions) =>
-      withUncounted(pool, (client, uncounted) => readRollupSeries(client, level, from, to, dimensions, uncounted))),
+    readRollupGroups: read('readRollupGroups', (units, prefix) => readRollupGroups(pool, units, prefix)),
+    readRollupSeries: read('readRollupSeries', (level, from, to, dimensions) => readRollupSeries(pool, level, from, to, dimensions)),
     scanCalls: read('scanCalls', reads.scanCalls),
     scanCallGroups: read('scanCallGroups', reads.scanCallGroups),
     listRepeatCallers: read('listRepeatCallers', reads.listRepeatCallers),

@@ -12,19 +12,33 @@ import type { RollupLevel } from '../../metrics/range-cover.js';
 import { rollupDeltas, type RollupCall, type RollupStats } from '../../metrics/rollups.js';
 
 /**
- * The uncounted calls (the first `$1` by id; all of them when NULL) and the marks of counted calls, each
+ * The uncounted calls (the first `limit` by id: a parameter, or ALL) and the marks of counted calls, each
  * with the call's facts (NULL when retention has deleted the call since).
  */
-const SELECT_UNCOUNTED = `SELECT x.call_id, x.mark, c.created_at, c.account_sid, c.to_number, c.status, c.duration_seconds, c.mos,
-    c.from_country, c.repeated
+const selectUncounted = (limit: string): string => `SELECT x.call_id, x.mark, c.created_at, c.account_sid, c.to_number, c.status,
+    c.duration_seconds, c.mos, c.from_country, c.repeated
   FROM (
-    (SELECT call_id, false AS mark FROM uncounted_calls ORDER BY call_id LIMIT $1)
+    (SELECT call_id, false AS mark FROM uncounted_calls ORDER BY call_id LIMIT ${limit})
     UNION ALL
     SELECT m.call_id, true FROM uncounted_marks m WHERE NOT EXISTS (SELECT 1 FROM uncounted_calls u WHERE u.call_id = m.call_id)
   ) AS x
   LEFT JOIN calls c ON c.id = x.call_id`;
 
-interface UncountedRow {
+/**
+ * A read of rollup rows (`query`, whose rows have a non-null `calls`) followed, in the same statement and
+ * so the same snapshot, by one more row whose `uncounted` holds every uncounted call and mark as JSON (null
+ * when there are none). `nulls` fills that row's other columns: one NULL per column `query` selects.
+ * One statement, one round trip: no transaction is needed for the snapshot.
+ */
+export function withUncountedRow(query: string, nulls: number): string {
+  return `WITH u AS (${selectUncounted('ALL')})
+  ${query.replace(/^SELECT /, 'SELECT NULL::json AS uncounted, ')}
+  UNION ALL
+  SELECT (SELECT json_agg(u) FROM u)${', NULL'.repeat(nulls)}`;
+}
+
+/** An uncounted call or mark with its facts (as read, or as JSON). */
+export interface UncountedRow {
   call_id: number;
   mark: boolean;
   created_at: number | null;
@@ -49,9 +63,14 @@ export interface Uncounted {
   marked: RollupCall[];
 }
 
-/** Reads what is uncounted (at most `limit` uncounted calls; all when null), in the client's snapshot. */
-export async function readUncounted(client: pg.ClientBase, limit: number | null): Promise<Uncounted> {
-  const { rows } = await client.query<UncountedRow>({ name: 'cp_select_uncounted', text: SELECT_UNCOUNTED, values: [limit] });
+/** Reads what is uncounted (at most `limit` uncounted calls), in the client's snapshot. */
+export async function readUncounted(client: pg.ClientBase, limit: number): Promise<Uncounted> {
+  const { rows } = await client.query<UncountedRow>({ name: 'cp_select_uncounted', text: selectUncounted('$1'), values: [limit] });
+  return toUncounted(rows);
+}
+
+/** The uncounted calls and marks of rows read by selectUncounted. */
+function toUncounted(rows: readonly UncountedRow[]): Uncounted {
   const uncounted: Uncounted = { callIds: [], calls: [], markIds: [], marked: [] };
   for (const row of rows) {
     (row.mark ? uncounted.markIds : uncounted.callIds).push(row.call_id);
@@ -86,25 +105,7 @@ export function uncountedRows(uncounted: Uncounted): UncountedRows | null {
   return rows;
 }
 
-/**
- * Runs a rollup read in one snapshot (a REPEATABLE READ, READ ONLY transaction of its own) with what the
- * rollups have not counted yet in that snapshot, so its figures are exact at that moment.
- */
-export async function withUncounted<T>(pool: pg.Pool, read: (client: pg.PoolClient, uncounted: UncountedRows | null) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  const onError = (error: Error): void => void (broken = error); // a connection lost between queries (see inTransaction)
-  client.on('error', onError);
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const result = await read(client, uncountedRows(await readUncounted(client, null)));
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    broken = error as Error; // the connection is closed rather than rolled back: the transaction goes with it
-    throw error;
-  } finally {
-    client.off('error', onError);
-    client.release(broken);
-  }
+/** What the uncounted calls and marks listed as JSON (withUncountedRow's last row) add to each rollup row; null when nothing. */
+export function uncountedRowsOf(json: readonly UncountedRow[] | null): UncountedRows | null {
+  return json === null ? null : uncountedRows(toUncounted(json));
 }
