@@ -3,7 +3,8 @@
  * a PostgreSQL schema with `callpulse copy`'s code (kept between runs, like bench/.cache), then the same
  * queries through the metrics engine on the PostgreSQL store, beside the SQLite figures of the same
  * database, with the engine's answers compared between the two stores. The copy runs in transactions of
- * COPY_BATCH calls, whose rollups are written once per transaction (store/postgres/postgres-copy-rollups.ts).
+ * COPY_BATCH calls; the store counts each transaction's calls into the rollups once it has committed
+ * (store/postgres/postgres-rollup-catch-up.ts).
  * By default it is of a history of its own of 1,000,000 calls (`--postgres-metrics-calls`, bench/options.ts):
  * that copy takes 3 to 5 minutes once, then is cached. The Metrics section's 10 million calls
  * (`--postgres-metrics-calls 10000000`) would take about 20 minutes, once (an estimate from the rate of a
@@ -21,7 +22,7 @@ import { queries, runMetricsBench, type MetricsReport } from './metrics-bench.js
 import { writeSection } from './results-file.js';
 import { median } from './stats.js';
 
-/** Calls per copy transaction: large, so that most rollup rows are written once (a month of 10M-call history is ~400,000 calls). */
+/** Calls per copy transaction: large, so that there are few transactions, each taking its days' locks once (a month of 10M-call history is ~400,000 calls). */
 const COPY_BATCH = 500_000;
 
 export interface PostgresMetricsOptions {

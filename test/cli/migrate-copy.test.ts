@@ -40,10 +40,10 @@ describe('callpulse migrate', () => {
     try {
       const first = await runCli(['migrate', '--db', db.database]);
       assert.equal(first.code, 0, first.stderr);
-      assert.match(first.stdout, /^PostgreSQL [^ ]+ schema cp_test_\w+: applied 4 migration\(s\)/);
-      assert.equal(await db.count('schema_migrations'), 4);
+      assert.match(first.stdout, /^PostgreSQL [^ ]+ schema cp_test_\w+: applied 5 migration\(s\)/);
+      assert.equal(await db.count('schema_migrations'), 5);
       const second = await runCli(['migrate'], { DATABASE_URL: db.database });
-      assert.match(second.stdout, /schema already up to date at version 4\.\n$/);
+      assert.match(second.stdout, /schema already up to date at version 5\.\n$/);
     } finally {
       await db.drop();
     }

@@ -95,9 +95,10 @@ for (const backend of BACKENDS) {
 
     it('opens with its schema applied and healthy; a second open applies nothing', async () => {
       await withStore(fresh, async (store, db) => {
-        // SQLite counts rollups behind the inserts (migration 4); PostgreSQL counts them in the insert's transaction.
+        // Both stores count rollups behind the inserts: SQLite since migration 4, PostgreSQL since migration 5.
         const migrations = ['1 calls, deliveries and quarantine', '2 rollups', '3 alert states and notifications',
-          backend.name === 'sqlite' ? '4 rollups counted behind the inserts, with an hour level' : '4 MOS sums in millionths, an hour level'];
+          ...(backend.name === 'sqlite' ? ['4 rollups counted behind the inserts, with an hour level']
+            : ['4 MOS sums in millionths, an hour level', '5 rollups counted behind the inserts, histograms as text'])];
         assert.equal(store.schema.version, migrations.length);
         assert.deepEqual(store.schema.applied, migrations);
         assert.deepEqual(await store.health(), { writable: true, migrationsApplied: true });
@@ -462,8 +463,8 @@ for (const backend of BACKENDS) {
         if (target.refreshStatistics) {
           // The copy left the planner's statistics of the tables it filled up to date.
           const analyzed = await targetDb.scan<{ relname: string }>(`SELECT relname FROM pg_stat_user_tables
-            WHERE schemaname = current_schema() AND last_analyze IS NOT NULL AND relname IN ('calls', 'rollups', 'rollup_histograms') ORDER BY relname`);
-          assert.deepEqual(analyzed.map((r) => r.relname), ['calls', 'rollup_histograms', 'rollups']);
+            WHERE schemaname = current_schema() AND last_analyze IS NOT NULL AND relname IN ('calls', 'numbers', 'rollups') ORDER BY relname`);
+          assert.deepEqual(analyzed.map((r) => r.relname), ['calls', 'numbers', 'rollups']);
         }
       } finally {
         for (const store of [source, target]) await store.close();

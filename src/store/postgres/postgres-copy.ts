@@ -3,24 +3,22 @@
  * Copying between stores, PostgreSQL side: reading stored calls (with their repeats) and quarantine
  * entries page by page in storage order, and importing records copied from another store in one
  * transaction. Calls go through the same `ON CONFLICT (call_sid) DO NOTHING RETURNING` insert as live
- * callbacks, so only calls not yet here are stored, get their repeats, and are counted in the rollups;
- * repeat callers are marked from the calls the target holds, as for live writes. A batch of history holds
- * thousands of callers: it locks the days around its calls rather than each caller (postgres-repeat-callers.ts).
- * A copy transaction (beginCopy) stores many pages and writes their rollups summed over the pages, once
- * per row as far as memory allows (postgres-copy-rollups.ts), in the same transaction as the calls.
+ * callbacks, so only calls not yet here are stored, get their repeats, and are listed for the rollups to
+ * count; repeat callers are marked from the calls the target holds, as for live writes. A batch of history
+ * holds thousands of callers: it locks the days around its calls rather than each caller
+ * (postgres-repeat-callers.ts). A copy transaction (beginCopy) stores many pages; the store counts them
+ * into the rollups once it has committed (postgres-rollup-catch-up.ts), so each rollup row is written once
+ * per catch-up chunk rather than once per page.
  */
 import type pg from 'pg';
-import { rollupDeltas, type RollupCall } from '../../metrics/rollups.js';
 import type { CopiedCall, CopiedQuarantine, CopyOutcome, CopyPage, CopyTransaction } from '../call-store.js';
 import { callPage, deliveriesByCall, lastIdOf, quarantinePage, type ExportedCallRow } from '../copy-rows.js';
 import type { DeliveryRow, QuarantineRow } from '../stored-rows.js';
 import { columnArrays, type ArrayElement } from './postgres-arrays.js';
 import { inTransaction, isUnavailableError } from './postgres-connection.js';
-import { CopyRollups } from './postgres-copy-rollups.js';
 import { BEGIN_COPY, callColumns, insertCallsMarkingRepeats, lockCopiedDays } from './postgres-repeat-callers.js';
-import { applyRollupDeltas } from './postgres-rollups.js';
 import { pgText } from './postgres-text.js';
-import { INSERT_REPEATS, newNumbers } from './postgres-writer.js';
+import { INSERT_REPEATS, insertNumbers, newNumbers, type NumberPair } from './postgres-writer.js';
 
 /** Inserts the entries not already here (same time, method, URL and raw fields); returns how many. */
 const INSERT_QUARANTINE_COPIES = `INSERT INTO quarantine (received_at, method, content_type, url, problems, raw, replayed_at)
@@ -53,28 +51,15 @@ export function createCopyReader(pool: pg.Pool) {
 
 const nullableText = (text: string | null): string | null => (text === null ? null : pgText(text));
 
-/** The histogram values a copy transaction holds in memory at most (~100 bytes each) before writing its rollups. */
-const MAX_HELD_VALUES = 300_000;
-
-/** What a copied call counts in the rollups, as stored here. */
-function rollupCall(c: CopiedCall, repeated: boolean): RollupCall {
-  return { createdAt: c.createdAt, accountSid: pgText(c.accountSid), to: pgText(c.to), status: c.status, durationSeconds: c.durationSeconds, mos: c.mos, fromCountry: c.fromCountry, repeated };
-}
-
 /**
  * Stores a page of copied calls in the caller's transaction: takes the locks of the days around them,
- * inserts the calls not here yet (repeat callers marked) and their repeat deliveries. Returns what it did,
- * with the rollup deltas of the calls stored (and of the stored calls they made repeated) for the caller
- * to write, and the page's earliest Timestamp.
+ * inserts the calls not here yet (repeat callers marked, listed for the rollups) with their repeat
+ * deliveries, and the (number, project) pairs not in `knownNumbers` yet (added to it). Returns what it did.
  */
-async function storeCallPage(client: pg.PoolClient, calls: readonly CopiedCall[], lockedDays: Set<number>): Promise<{
-  outcome: CopyOutcome; deltas: ReturnType<typeof rollupDeltas>; newCalls: RollupCall[]; earliest: number;
-}> {
+async function storeCallPage(client: pg.PoolClient, calls: readonly CopiedCall[], lockedDays: Set<number>, knownNumbers: Set<string>): Promise<CopyOutcome> {
   const bySid = new Map<string, CopiedCall>();
   const outcome: CopyOutcome = { calls: 0, callsPresent: 0, repeats: 0, quarantine: 0, quarantinePresent: 0 };
-  let earliest = Infinity;
   for (const call of calls) {
-    earliest = Math.min(earliest, call.createdAt);
     if (bySid.has(pgText(call.callSid))) outcome.callsPresent += 1;
     else bySid.set(pgText(call.callSid), call);
   }
@@ -86,22 +71,22 @@ async function storeCallPage(client: pg.PoolClient, calls: readonly CopiedCall[]
   const lock = lockCopiedDays(sorted.filter(([, c]) => c.fromIsE164).map(([, c]) => c.createdAt), lockedDays);
   // Without new days to lock, the insert is sent at once, while the caller reads the next page.
   if (lock !== null) await client.query(lock);
-  const { inserted, newlyRepeated } = await insertCallsMarkingRepeats(client, columns, sorted.length);
-  const newCalls: RollupCall[] = [];
+  const inserted = await insertCallsMarkingRepeats(client, columns, sorted.length);
+  const newCalls: NumberPair[] = [];
   const repeats: ArrayElement[][] = [];
   for (const [sid, c] of sorted) {
-    const repeated = inserted.get(sid);
-    if (repeated === undefined) {
+    if (!inserted.has(sid)) {
       outcome.callsPresent += 1;
       continue;
     }
     outcome.calls += 1;
-    newCalls.push(rollupCall(c, repeated));
+    newCalls.push({ accountSid: pgText(c.accountSid), to: pgText(c.to) });
     for (const r of c.repeats) repeats.push([sid, r.receivedAt, r.source, nullableText(r.method), nullableText(r.contentType), r.rawJson]);
   }
   if (repeats.length > 0) await client.query({ name: 'cp_insert_repeats', text: INSERT_REPEATS, values: columnArrays(repeats, 6) });
   outcome.repeats = repeats.length;
-  return { outcome, deltas: rollupDeltas(newCalls, newlyRepeated), newCalls, earliest };
+  await insertNumbers(client, newNumbers(newCalls, knownNumbers, knownNumbers));
+  return outcome;
 }
 
 /** Stores quarantine entries not already here, in the caller's transaction. */
@@ -124,8 +109,7 @@ async function storeQuarantine(client: pg.PoolClient, quarantine: readonly Copie
 /** Imports one batch of copied records in one transaction. */
 export async function importCopies(pool: pg.Pool, batch: { calls: readonly CopiedCall[]; quarantine: readonly CopiedQuarantine[] }): Promise<CopyOutcome> {
   return inTransaction(pool, async (client) => {
-    const { outcome, deltas, newCalls } = await storeCallPage(client, batch.calls, new Set());
-    await applyRollupDeltas(client, deltas, newNumbers(newCalls, new Set(), new Set()));
+    const outcome = await storeCallPage(client, batch.calls, new Set(), new Set());
     await storeQuarantine(client, batch.quarantine, outcome);
     return outcome;
   }, BEGIN_COPY);
@@ -136,8 +120,7 @@ const RETRYABLE = new Set(['40001', '40P01']);
 
 /**
  * Opens a copy transaction on its own connection: pages of calls are stored as importCopies stores
- * them, and their rollups summed over the pages (CopyRollups) and written in the same transaction, at the
- * latest when it commits. A failure rolls the whole transaction back; one the copy may simply run again
+ * them (the store counts them into the rollups after the commit). A failure rolls the whole transaction back; one the copy may simply run again
  * (a deadlock with another writer) is thrown with `retryable` set.
  */
 export async function beginCopy(pool: pg.Pool): Promise<CopyTransaction> {
@@ -167,18 +150,12 @@ export async function beginCopy(pool: pg.Pool): Promise<CopyTransaction> {
       throw error;
     }
   };
-  const rollups = new CopyRollups(MAX_HELD_VALUES);
   const lockedDays = new Set<number>();
+  const knownNumbers = new Set<string>();
   await step(() => client.query(BEGIN_COPY));
   return {
-    add: (calls) => step(async () => {
-      const { outcome, deltas, newCalls, earliest } = await storeCallPage(client, calls, lockedDays);
-      rollups.add(deltas, newCalls);
-      await rollups.writeCompleted(client, earliest);
-      return outcome;
-    }),
+    add: (calls) => step(() => storeCallPage(client, calls, lockedDays, knownNumbers)),
     commit: () => step(async () => {
-      await rollups.writeAll(client);
       await client.query('COMMIT');
       release();
     }),

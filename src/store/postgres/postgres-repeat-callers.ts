@@ -20,8 +20,7 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import type { CallStatus } from '../../domain/call-event.js';
-import { REPEAT_WINDOW_MS, type RollupCall } from '../../metrics/rollups.js';
+import { REPEAT_WINDOW_MS } from '../../metrics/rollups.js';
 import { columnArrays, type ArrayElement } from './postgres-arrays.js';
 
 /** The advisory lock key of a (From, To) pair: 64 bits of its SHA-256 (a collision only makes two pairs wait for each other). */
@@ -98,7 +97,7 @@ export function lockCopiedDays(times: Iterable<number>, locked: Set<number>): st
  * - a stored call not yet repeated becomes one when the next call of its pair, among its stored calls and
  *   the new ones in order, is within 24 hours: that next call can only be a new one, since a stored call
  *   with a stored successor within 24 hours is already marked.
- * Returns the inserted calls with their mark, and the stored calls just marked.
+ * The new calls go into `uncounted_calls` and the stored calls just marked into `uncounted_marks`, both counted later.
  */
 const INSERT_MARKING = `WITH i AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::boolean[], $7::bigint[],
@@ -119,7 +118,9 @@ const INSERT_MARKING = `WITH i AS (
           AND (l.created_at > c.created_at OR l.call_sid COLLATE "C" > c.call_sid COLLATE "C")))
     FROM fresh c ORDER BY c.ord
     ON CONFLICT (call_sid) DO NOTHING
-    RETURNING call_sid, from_number, to_number, from_e164, created_at, repeated
+    RETURNING id, call_sid, from_number, to_number, from_e164, created_at, repeated
+  ), uncounted AS (
+    INSERT INTO uncounted_calls (call_id) SELECT id FROM ins
   ), pairs AS (
     SELECT from_number, to_number, min(created_at) - $18 AS lo, max(created_at) AS hi FROM ins WHERE from_e164 GROUP BY from_number, to_number
   ), ordered AS (
@@ -132,27 +133,12 @@ const INSERT_MARKING = `WITH i AS (
     ) x
   ), marked AS (
     UPDATE calls c SET repeated = true FROM ordered o
-    WHERE c.id = o.id AND NOT o.repeated AND o.next_at IS NOT NULL AND o.next_at <= o.created_at + $18
-    RETURNING c.call_sid, c.account_sid, c.to_number, c.created_at, c.status, c.duration_seconds, c.mos, c.from_country
+    WHERE c.id = o.id AND NOT o.repeated AND NOT c.repeated AND o.next_at IS NOT NULL AND o.next_at <= o.created_at + $18
+    RETURNING c.id
+  ), marks AS (
+    INSERT INTO uncounted_marks (call_id) SELECT id FROM marked ORDER BY id ON CONFLICT DO NOTHING
   )
-  SELECT false AS marked, call_sid, repeated, NULL::text AS account_sid, NULL::text AS to_number, NULL::bigint AS created_at,
-      NULL::text AS status, NULL::bigint AS duration_seconds, NULL::float8 AS mos, NULL::text AS from_country
-    FROM ins
-  UNION ALL
-  SELECT true, call_sid, true, account_sid, to_number, created_at, status, duration_seconds, mos, from_country FROM marked`;
-
-interface ResultRow {
-  marked: boolean;
-  call_sid: string;
-  repeated: boolean;
-  account_sid: string | null;
-  to_number: string | null;
-  created_at: number | null;
-  status: string | null;
-  duration_seconds: number | null;
-  mos: number | null;
-  from_country: string | null;
-}
+  SELECT call_sid, repeated FROM ins`;
 
 /** The parameters of INSERT_MARKING's rows: 17 columns in a fixed order (see the statement). */
 export function callColumns(rows: readonly ArrayElement[][]): string[] {
@@ -160,22 +146,14 @@ export function callColumns(rows: readonly ArrayElement[][]): string[] {
 }
 
 /**
- * Inserts call rows (the columns made by callColumns, of `count` rows) and marks repeat callers.
- * Returns each inserted CallSid with whether it is a repeated call, and the earlier calls just made repeated.
+ * Inserts call rows (the columns made by callColumns, of `count` rows) and marks repeat callers; the new
+ * calls are listed as uncounted, the earlier calls just made repeated as marked, for the rollup catch-up
+ * (postgres-rollup-catch-up.ts). Returns each inserted CallSid with whether it is a repeated call.
  */
-export async function insertCallsMarkingRepeats(client: pg.PoolClient, columns: readonly string[], count: number): Promise<{ inserted: Map<string, boolean>; newlyRepeated: RollupCall[] }> {
+export async function insertCallsMarkingRepeats(client: pg.PoolClient, columns: readonly string[], count: number): Promise<Map<string, boolean>> {
   const inserted = new Map<string, boolean>();
-  const newlyRepeated: RollupCall[] = [];
-  if (count === 0) return { inserted, newlyRepeated };
-  const result = await client.query<ResultRow>({ name: 'cp_insert_calls', text: INSERT_MARKING, values: [...columns, REPEAT_WINDOW_MS] });
-  for (const row of result.rows) {
-    if (!row.marked) inserted.set(row.call_sid, row.repeated);
-    else {
-      newlyRepeated.push({
-        createdAt: row.created_at!, accountSid: row.account_sid!, to: row.to_number!, status: row.status as CallStatus,
-        durationSeconds: row.duration_seconds, mos: row.mos, fromCountry: row.from_country, repeated: true,
-      });
-    }
-  }
-  return { inserted, newlyRepeated };
+  if (count === 0) return inserted;
+  const result = await client.query<{ call_sid: string; repeated: boolean }>({ name: 'cp_insert_calls', text: INSERT_MARKING, values: [...columns, REPEAT_WINDOW_MS] });
+  for (const row of result.rows) inserted.set(row.call_sid, row.repeated);
+  return inserted;
 }

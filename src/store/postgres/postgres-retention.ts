@@ -3,8 +3,10 @@
  * Retention in PostgreSQL, as in SQLite (sqlite-retention.ts): one bounded purge of what is older than the
  * cutoffs, in one transaction. Calls go with their repeat deliveries (oldest first, at most `limit`);
  * quarantine entries and finished notifications likewise; rollup buckets (with their status and country
- * splits, which share the table here, and their histogram rows) go only once they end at or before their
- * cutoff, at most `limit` rollup rows in all.
+ * splits, which share the table here) go only once they end at or before their cutoff, at most `limit`
+ * rollup rows in all. The store counts the uncounted calls into the rollups first
+ * (postgres-rollup-catch-up.ts); a call deleted before it was counted is dropped from the list by the
+ * next catch-up.
  */
 import type pg from 'pg';
 import { levelStart, ROLLUP_LEVELS } from '../../metrics/range-cover.js';
@@ -18,13 +20,11 @@ const DELETE_QUARANTINE = `DELETE FROM quarantine WHERE id IN (
   SELECT id FROM quarantine WHERE received_at < $1 ORDER BY received_at LIMIT $2)`;
 const DELETE_NOTIFICATIONS = `DELETE FROM alert_notifications WHERE id IN (
   SELECT id FROM alert_notifications WHERE created_at < $1 AND (sent_at IS NOT NULL OR failed_at IS NOT NULL) ORDER BY id LIMIT $2)`;
-// A bucket that starts before the start of the cutoff's own bucket ends at or before the cutoff. Its
-// histogram rows go in the same statement.
+// A bucket that starts before the start of the cutoff's own bucket ends at or before the cutoff.
 const DELETE_ROLLUPS = `WITH gone AS (
     DELETE FROM rollups WHERE (level, dim, bucket) IN (
       SELECT level, dim, bucket FROM rollups WHERE level = $1 AND bucket < $2 LIMIT $3)
-    RETURNING id),
-  histograms AS (DELETE FROM rollup_histograms h USING gone WHERE h.rollup_id = gone.id)
+    RETURNING 1)
   SELECT count(*)::int AS n FROM gone`;
 
 /** Deletes, in one transaction, at most about `limit` rows of each kind older than the cutoffs; says how many went. */

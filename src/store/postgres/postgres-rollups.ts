@@ -1,201 +1,151 @@
 /**
  * @module
- * Rollups in PostgreSQL. Applying a batch's deltas is one statement of two upserts (counts; histogram
- * values) that add to what is stored (`calls = rollups.calls + excluded.calls`, `count = count +
- * excluded.count`): each runs under the row's lock on its latest committed version, so concurrent writers
- * on several instances never lose an increment. Rows are upserted in one fixed order, so two transactions
- * never wait on each other in a cycle.
- *
- * Histograms are one row per (rollup row, value) rather than an encoded blob (as SQLite keeps them):
- * merging is then a plain integer addition PostgreSQL does atomically under the row lock, with no merge
- * function of ours running inside the database, and an upsert costs the size of the delta, not of the
- * stored histogram (a month's duration histogram has thousands of values). They are keyed by the rollup
- * row's id, a short key that keeps these many small upserts cheap. Reading sums the rows of whole buckets
- * into the same RollupStats the SQLite store returns (MOS sums are whole millionths, exact in any order of
- * addition), so the figures match to the last bit.
+ * Rollup rows in PostgreSQL (migration 5): counts and histograms encoded as text (metrics/histogram.ts),
+ * as the SQLite store keeps them. Only the rollup catch-up writes them (postgres-rollup-catch-up.ts), one
+ * instance at a time: it reads the stored histograms of the rows its calls touch, merges them in
+ * JavaScript and writes them back, adding the counts. Readers get the rows of whole buckets as stats
+ * (the histogram text kept for dense histograms to decode) plus what the calls not yet counted add to
+ * them (postgres-uncounted.ts), read by the same statement, so in one snapshot; MOS sums are whole millionths and histograms integer
+ * counts, so the figures match SQLite's to the last bit.
  */
 import type pg from 'pg';
 import type { CallStatus } from '../../domain/call-event.js';
 import type { RollupLevel, RollupUnit } from '../../metrics/range-cover.js';
 import { emptyDenseStats } from '../../metrics/dense-stats.js';
-import { addValue } from '../../metrics/histogram.js';
-import type { RollupKey, RollupStats } from '../../metrics/rollups.js';
-import { pgArray, type ArrayElement } from './postgres-arrays.js';
+import { addEncoded, encodeHistogram, mergeEncodedHistograms } from '../../metrics/histogram.js';
+import { mergeStats, type RollupKey, type RollupStats } from '../../metrics/rollups.js';
+import { pgArray } from './postgres-arrays.js';
+import { uncountedKey, uncountedRowsOf, withUncountedRow, type UncountedRow, type UncountedRows } from './postgres-uncounted.js';
 
-const MOS = 0;
-const DURATION = 1;
+/** Where reads are sent: the pool (each read is one statement, so one snapshot) or a client. */
+type Queryable = Pick<pg.Pool, 'query'>;
 
-/** A fixed total order of rollup keys: every writer locks rows in this order. */
+const KEYS = `SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[]) AS k(level, bucket, dim)`;
+
+/** The stored histograms of the rows `$1..$3` (level, bucket, dimension) that exist. */
+const SELECT_HISTOGRAMS = `SELECT r.level, r.bucket, r.dim, r.mos_hist, r.duration_hist
+  FROM (${KEYS}) AS k JOIN rollups r ON r.level = k.level AND r.dim = k.dim AND r.bucket = k.bucket`;
+
+/** Adds counts to the rows (inserted when new) and sets their histograms, already merged with the stored ones. */
+const UPSERT = `INSERT INTO rollups (level, bucket, dim, calls, completed, failed, busy, no_answer, canceled, mos_count, mos_sum, repeated,
+    mos_hist, duration_hist)
+  SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[],
+    $9::bigint[], $10::bigint[], $11::float8[], $12::bigint[], $13::text[], $14::text[])
+  ON CONFLICT (level, dim, bucket) DO UPDATE SET calls = rollups.calls + excluded.calls,
+    completed = rollups.completed + excluded.completed, failed = rollups.failed + excluded.failed,
+    busy = rollups.busy + excluded.busy, no_answer = rollups.no_answer + excluded.no_answer,
+    canceled = rollups.canceled + excluded.canceled, mos_count = rollups.mos_count + excluded.mos_count,
+    mos_sum = rollups.mos_sum + excluded.mos_sum, repeated = rollups.repeated + excluded.repeated,
+    mos_hist = excluded.mos_hist, duration_hist = excluded.duration_hist`;
+
+/**
+ * The order rows are written in: base rows before splits, then by level, dimension and bucket. A row
+ * stays near where it was first written (its later versions go on the same page when there is room), so
+ * this keeps the rows a breakdown reads together (a level's base rows of a project's numbers) on few pages,
+ * rather than each among its ten status and country splits.
+ */
 function compareKeys(a: RollupKey, b: RollupKey): number {
+  if (a.family !== b.family) return a.family === 'base' ? -1 : 1;
   if (a.level !== b.level) return a.level < b.level ? -1 : 1;
-  if (a.bucket !== b.bucket) return a.bucket - b.bucket;
-  return a.dimension < b.dimension ? -1 : a.dimension > b.dimension ? 1 : 0;
+  if (a.dimension !== b.dimension) return a.dimension < b.dimension ? -1 : 1;
+  return a.bucket - b.bucket;
 }
 
-/**
- * One statement: the counts rows upserted in the fixed order (`k`, by ordinality), returning their ids and
- * whether each was inserted now (`xmax = 0`: no earlier version), then each histogram value written under
- * its rollup row's id. A histogram value is only ever written by the statement that has just locked its
- * rollup row, so its writers never wait on each other in a cycle; and a rollup row inserted by this
- * statement has no histogram values yet, so its values are plain inserts (no lookup of a value that cannot
- * be there: most of a copy's values are of new rows), the values of rows already there are upserts.
- * The (number, project) pairs new to `numbers` are added by the same statement (sorted, after the rollups).
- */
-const UPSERT = `WITH k AS (
-    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[],
-      $9::bigint[], $10::bigint[], $11::float8[], $12::bigint[])
-      WITH ORDINALITY AS k(level, bucket, dim, calls, completed, failed, busy, no_answer, canceled, mos_count, mos_sum, repeated, ord)
-  ), r AS (
-    INSERT INTO rollups (level, bucket, dim, calls, completed, failed, busy, no_answer, canceled, mos_count, mos_sum, repeated)
-    SELECT level, bucket, dim, calls, completed, failed, busy, no_answer, canceled, mos_count, mos_sum, repeated FROM k ORDER BY ord
-    ON CONFLICT (level, dim, bucket) DO UPDATE SET calls = rollups.calls + excluded.calls,
-      completed = rollups.completed + excluded.completed, failed = rollups.failed + excluded.failed,
-      busy = rollups.busy + excluded.busy, no_answer = rollups.no_answer + excluded.no_answer,
-      canceled = rollups.canceled + excluded.canceled, mos_count = rollups.mos_count + excluded.mos_count,
-      mos_sum = rollups.mos_sum + excluded.mos_sum, repeated = rollups.repeated + excluded.repeated
-    RETURNING id, level, bucket, dim, xmax = 0 AS fresh
-  ), numbers_added AS (
-    INSERT INTO numbers (number, account_sid) SELECT * FROM unnest($17::text[], $18::text[]) ON CONFLICT DO NOTHING
-  ), h AS (
-    SELECT r.id, r.fresh, h.kind, h.value, h.count
-      FROM unnest($13::bigint[], $14::smallint[], $15::bigint[], $16::bigint[]) AS h(ord, kind, value, count)
-      JOIN k ON k.ord = h.ord
-      JOIN r ON r.level = k.level AND r.bucket = k.bucket AND r.dim = k.dim
-  ), fresh_values AS (
-    INSERT INTO rollup_histograms (rollup_id, kind, value, count) SELECT id, kind, value, count FROM h WHERE fresh
-  )
-  INSERT INTO rollup_histograms (rollup_id, kind, value, count)
-  SELECT id, kind, value, count FROM h WHERE NOT fresh
-  ON CONFLICT (rollup_id, kind, value) DO UPDATE SET count = rollup_histograms.count + excluded.count`;
+const rowId = (level: string, bucket: number, dimension: string): string => `${level} ${bucket} ${dimension}`;
 
-/** The parameters of the upsert of `deltas` and of the `numbers` pairs: worked out apart from the statement, so a copy can make them ahead. */
-export function rollupParameters(
-  deltas: ReadonlyArray<{ key: RollupKey; stats: RollupStats }>,
-  numbers: ReadonlyArray<readonly [number: string, account: string]>,
-): string[] | null {
-  if (deltas.length === 0 && numbers.length === 0) return null;
+/**
+ * Adds deltas to the stored rollup rows, inside the caller's transaction. Only for the one writer of the
+ * rollups (the catch-up, under its lock): the histograms are read, merged here and written back whole.
+ */
+export async function addToRollups(client: pg.ClientBase, deltas: ReadonlyArray<{ key: RollupKey; stats: RollupStats }>): Promise<void> {
+  if (deltas.length === 0) return;
   const sorted = [...deltas].sort((a, b) => compareKeys(a.key, b.key));
-  const values: ArrayElement[][] = Array.from({ length: 16 }, () => []);
-  sorted.forEach(({ key, stats }, i) => {
-    const s = stats.statuses;
-    const row = [key.level, key.bucket, key.dimension, stats.calls, s.completed, s.failed, s.busy, s['no-answer'], s.canceled, stats.mosCount, stats.mosSum, stats.repeated];
-    row.forEach((value, column) => values[column]!.push(value));
-    for (const [kind, histogram] of [[MOS, stats.mosHistogram], [DURATION, stats.durationHistogram]] as const) {
-      for (const [value, count] of histogram) {
-        if (count === 0) continue;
-        [i + 1, kind, value, count].forEach((v, column) => values[12 + column]!.push(v));
-      }
-    }
+  const keys = [pgArray(sorted.map((d) => d.key.level)), pgArray(sorted.map((d) => d.key.bucket)), pgArray(sorted.map((d) => d.key.dimension))];
+  const { rows } = await client.query<{ level: string; bucket: number; dim: string; mos_hist: string; duration_hist: string }>({
+    name: 'cp_select_histograms', text: SELECT_HISTOGRAMS, values: keys,
   });
-  const numberColumns = [pgArray(numbers.map(([number]) => number)), pgArray(numbers.map(([, account]) => account))];
-  return [...values.map(pgArray), ...numberColumns];
+  const stored = new Map(rows.map((row) => [rowId(row.level, row.bucket, row.dim), row]));
+  const columns: Array<Array<string | number>> = Array.from({ length: 11 }, () => []);
+  sorted.forEach(({ key, stats }) => {
+    const s = stats.statuses;
+    const row = stored.get(rowId(key.level, key.bucket, key.dimension));
+    [stats.calls, s.completed, s.failed, s.busy, s['no-answer'], s.canceled, stats.mosCount, stats.mosSum, stats.repeated,
+      mergeEncodedHistograms(row?.mos_hist, encodeHistogram(stats.mosHistogram)),
+      mergeEncodedHistograms(row?.duration_hist, encodeHistogram(stats.durationHistogram)),
+    ].forEach((value, column) => columns[column]!.push(value));
+  });
+  await client.query({ name: 'cp_upsert_rollups', text: UPSERT, values: [...keys, ...columns.map(pgArray)] });
 }
 
-/** Runs the upsert of parameters made by rollupParameters (nothing when null), inside the caller's transaction (one statement). */
-export async function upsertRollups(client: pg.PoolClient, parameters: string[] | null): Promise<void> {
-  if (parameters !== null) await client.query({ name: 'cp_upsert_rollups', text: UPSERT, values: parameters });
-}
+const COLUMNS = 'r.calls, r.completed, r.failed, r.busy, r.no_answer, r.canceled, r.mos_count, r.mos_sum, r.repeated, r.mos_hist, r.duration_hist';
 
-/** Adds the deltas to the stored rollups and the pairs to `numbers`, inside the caller's transaction (one statement). */
-export async function applyRollupDeltas(
-  client: pg.PoolClient,
-  deltas: ReadonlyArray<{ key: RollupKey; stats: RollupStats }>,
-  numbers: ReadonlyArray<readonly [number: string, account: string]>,
-): Promise<void> {
-  await upsertRollups(client, rollupParameters(deltas, numbers));
-}
-
-const COUNT_COLUMNS = 'r.calls AS count, r.completed, r.failed, r.busy, r.no_answer, r.canceled, r.mos_count, r.mos_sum, r.repeated';
-const NO_COUNTS = 'NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL';
+/** Whole buckets (`$1` levels, `$2` starts) of the dimensions `$3`. */
+const READ = withUncountedRow(`SELECT ${COLUMNS} FROM (${KEYS}) AS k JOIN rollups r ON r.level = k.level AND r.dim = k.dim AND r.bucket = k.bucket`, 11);
 
 /**
- * The reads below return, per group (`grp`), its counts rows (kind -1, `value` their position in SQLite's
- * order of addition) and its histogram values summed (kind 0 or 1; integer sums, in any order).
+ * Whole buckets (`$1` levels, `$2` starts) of the dimensions with `$5` parts after the first (their depth)
+ * from `$3` (included) to `$4` (excluded) in byte order: one range of the index rollups_by_bucket per bucket.
  */
-const readQuery = (rowsCte: string, group: string | null): string => `WITH ${rowsCte}
-  SELECT ${group ?? 'NULL'} AS grp, -1 AS kind, r.ord AS value, ${COUNT_COLUMNS} FROM r
-  UNION ALL
-  SELECT ${group ?? 'NULL'}, h.kind, h.value, SUM(h.count)::bigint, ${NO_COUNTS}
-    FROM r JOIN rollup_histograms h ON h.rollup_id = r.id
-    GROUP BY ${group === null ? '' : `${group}, `}h.kind, h.value`;
+const READ_GROUPS = withUncountedRow(`SELECT r.dim AS grp, ${COLUMNS}
+  FROM unnest($1::text[], $2::bigint[]) AS k(level, bucket)
+  JOIN rollups r ON r.level = k.level AND r.bucket = k.bucket AND length(r.dim) - length(replace(r.dim, '|', '')) = $5
+    AND r.dim COLLATE "C" >= $3 AND r.dim COLLATE "C" < $4`, 12);
 
-/** Whole buckets (`$1` levels, `$2` starts) of the dimensions `$3`, ordered dimension by dimension, as SQLite adds them. */
-const READ = readQuery(`k AS (
-    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[]) WITH ORDINALITY AS k(level, bucket, dim, ord)
-  ), r AS (
-    SELECT k.ord, r.* FROM k JOIN rollups r ON r.level = k.level AND r.dim = k.dim AND r.bucket = k.bucket
-  )`, null);
+/** The buckets of level `$1` starting in [`$3`, `$4`) of the dimensions `$2`, per bucket. */
+const READ_SERIES = withUncountedRow(`SELECT r.bucket AS grp, ${COLUMNS}
+  FROM unnest($2::text[]) AS d(dim) JOIN rollups r ON r.level = $1 AND r.dim = d.dim AND r.bucket >= $3 AND r.bucket < $4`, 12);
 
-/** Whole buckets of the dimensions named `$3` and one more part, per dimension, bucket by bucket. */
-const READ_GROUPS = readQuery(`k AS (
-    SELECT * FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS k(level, bucket, ord)
-  ), r AS (
-    SELECT k.ord, r.* FROM k JOIN rollups r ON r.level = k.level AND r.bucket = k.bucket
-      AND starts_with(r.dim, $3) AND strpos(substr(r.dim, length($3) + 1), '|') = 0
-  )`, 'r.dim');
-
-/** The buckets of level `$1` starting in [`$3`, `$4`) of the dimensions `$2`, per bucket, dimension by dimension. */
-const READ_SERIES = readQuery(`d AS (
-    SELECT * FROM unnest($2::text[]) WITH ORDINALITY AS d(dim, ord)
-  ), r AS (
-    SELECT d.ord, r.* FROM d JOIN rollups r ON r.level = $1 AND r.dim = d.dim AND r.bucket >= $3 AND r.bucket < $4
-  )`, 'r.bucket');
-
+/** A row of the reads: a rollup row, or (`calls` null) the last one, with what is uncounted. */
 interface ReadRow {
-  grp: string | number | null;
-  kind: number;
-  value: number;
-  count: number;
-  completed: number | null;
-  failed: number | null;
-  busy: number | null;
-  no_answer: number | null;
-  canceled: number | null;
-  mos_count: number | null;
-  mos_sum: number | null;
-  repeated: number | null;
+  uncounted: UncountedRow[] | null;
+  grp?: string | number;
+  calls: number;
+  completed: number;
+  failed: number;
+  busy: number;
+  no_answer: number;
+  canceled: number;
+  mos_count: number;
+  mos_sum: number;
+  repeated: number;
+  mos_hist: string;
+  duration_hist: string;
 }
 
-/** Adds one counts row into `stats`. */
-function addCounts(stats: RollupStats, row: ReadRow): void {
-  stats.calls += row.count;
+/** Adds one stored row into `stats` (its histograms' text decoded when first needed). */
+function addRow(stats: RollupStats, row: ReadRow): void {
+  stats.calls += row.calls;
   const statuses: Record<CallStatus, number> = stats.statuses;
-  statuses.completed += row.completed!;
-  statuses.failed += row.failed!;
-  statuses.busy += row.busy!;
-  statuses['no-answer'] += row.no_answer!;
-  statuses.canceled += row.canceled!;
-  stats.mosCount += row.mos_count!;
-  stats.mosSum += row.mos_sum!;
-  stats.repeated += row.repeated!;
+  statuses.completed += row.completed;
+  statuses.failed += row.failed;
+  statuses.busy += row.busy;
+  statuses['no-answer'] += row.no_answer;
+  statuses.canceled += row.canceled;
+  stats.mosCount += row.mos_count;
+  stats.mosSum += row.mos_sum;
+  stats.repeated += row.repeated;
+  addEncoded(stats.mosHistogram, row.mos_hist);
+  addEncoded(stats.durationHistogram, row.duration_hist);
 }
 
-/** The stats of each group of a read's rows: counts added in their order, histograms set. */
-function collect<K extends string | number>(rows: readonly ReadRow[], keyOf: (grp: ReadRow['grp']) => K | null): Map<K, RollupStats> {
-  const groups = new Map<K, RollupStats>();
-  const statsOf = (row: ReadRow): RollupStats | null => {
-    const key = keyOf(row.grp);
-    if (key === null) return null;
-    let stats = groups.get(key);
-    if (!stats) groups.set(key, (stats = emptyDenseStats()));
-    return stats;
-  };
-  for (const row of rows.filter((r) => r.kind === -1).sort((a, b) => a.value - b.value)) {
-    const stats = statsOf(row);
-    if (stats) addCounts(stats, row);
-  }
-  for (const row of rows) {
-    if (row.kind === -1) continue;
-    const stats = statsOf(row);
-    if (stats && row.kind === MOS) addValue(stats.mosHistogram, row.value, row.count);
-    else if (stats && row.kind === DURATION) addValue(stats.durationHistogram, row.value, row.count);
-  }
-  return groups;
+/** The rollup rows of a read, and what is uncounted in the same snapshot. */
+function splitRows(rows: readonly ReadRow[]): { stored: ReadRow[]; uncounted: UncountedRows | null } {
+  const stored = rows.filter((row) => row.calls !== null);
+  const last = rows.find((row) => row.calls === null);
+  return { stored, uncounted: uncountedRowsOf(last?.uncounted ?? null) };
 }
 
-/** The merged stats of the rollup rows of whole buckets, over the dimensions given. */
-export async function readRollups(pool: pg.Pool, units: readonly RollupUnit[], dimensions: readonly string[]): Promise<RollupStats> {
-  if (units.length === 0 || dimensions.length === 0) return emptyDenseStats();
+/** A map's entry, made empty (dense) when missing. */
+function statsIn<K>(groups: Map<K, RollupStats>, key: K): RollupStats {
+  let stats = groups.get(key);
+  if (!stats) groups.set(key, (stats = emptyDenseStats()));
+  return stats;
+}
+
+/** The merged stats of the rollup rows of whole buckets, over the dimensions given, with what is uncounted. */
+export async function readRollups(db: Queryable, units: readonly RollupUnit[], dimensions: readonly string[]): Promise<RollupStats> {
+  const stats = emptyDenseStats();
+  if (units.length === 0 || dimensions.length === 0) return stats;
   const levels: string[] = [];
   const buckets: number[] = [];
   const dims: string[] = [];
@@ -206,8 +156,22 @@ export async function readRollups(pool: pg.Pool, units: readonly RollupUnit[], d
       dims.push(dimension);
     }
   }
-  const { rows } = await pool.query<ReadRow>({ name: 'cp_read_rollups', text: READ, values: [pgArray(levels), pgArray(buckets), pgArray(dims)] });
-  return collect(rows, () => '').get('') ?? emptyDenseStats();
+  const result = await db.query<ReadRow>({ name: 'cp_read_rollups', text: READ, values: [pgArray(levels), pgArray(buckets), pgArray(dims)] });
+  const { stored, uncounted } = splitRows(result.rows);
+  for (const row of stored) addRow(stats, row);
+  for (const unit of uncounted ? units : []) {
+    const added = uncounted!.get(uncountedKey(unit.level, unit.start));
+    for (const dimension of added ? dimensions : []) {
+      const delta = added!.get(dimension);
+      if (delta) mergeStats(stats, delta);
+    }
+  }
+  return stats;
+}
+
+/** The end of the dimension names that start with `prefix`, which ends with ':' (the next character is ';'). */
+function prefixEnd(prefix: string): string {
+  return prefix.slice(0, -1) + ';';
 }
 
 /**
@@ -215,20 +179,48 @@ export async function readRollups(pool: pg.Pool, units: readonly RollupUnit[], d
  * (not the finer ones split from those): that part -> stats. One table holds both families of dimensions
  * here; the names alone tell them apart.
  */
-export async function readRollupGroups(pool: pg.Pool, units: readonly RollupUnit[], prefix: string): Promise<Map<string, RollupStats>> {
-  if (units.length === 0) return new Map();
-  const { rows } = await pool.query<ReadRow>({
-    name: 'cp_read_rollup_groups', text: READ_GROUPS, values: [pgArray(units.map((u) => u.level)), pgArray(units.map((u) => u.start)), prefix],
-  });
-  return collect(rows, (dim) => {
-    const key = String(dim).slice(prefix.length);
+export async function readRollupGroups(db: Queryable, units: readonly RollupUnit[], prefix: string): Promise<Map<string, RollupStats>> {
+  const groups = new Map<string, RollupStats>();
+  if (units.length === 0) return groups;
+  const end = prefixEnd(prefix);
+  const groupOf = (dimension: string): string | null => {
+    const key = dimension.slice(prefix.length);
     return key.includes('|') ? null : key;
+  };
+  const result = await db.query<ReadRow>({
+    name: 'cp_read_rollup_groups',
+    text: READ_GROUPS,
+    values: [pgArray(units.map((u) => u.level)), pgArray(units.map((u) => u.start)), prefix, end, prefix.split('|').length - 1],
   });
+  const { stored, uncounted } = splitRows(result.rows);
+  for (const row of stored) {
+    const key = groupOf(row.grp as string);
+    if (key !== null) addRow(statsIn(groups, key), row);
+  }
+  for (const unit of uncounted ? units : []) {
+    for (const [dimension, delta] of uncounted!.get(uncountedKey(unit.level, unit.start)) ?? []) {
+      const key = dimension.startsWith(prefix) ? groupOf(dimension) : null;
+      if (key !== null) mergeStats(statsIn(groups, key), delta);
+    }
+  }
+  return groups;
 }
 
-/** The rollup rows of one level whose buckets start in [from, to), summed over the dimensions given, per bucket start. */
-export async function readRollupSeries(pool: pg.Pool, level: RollupLevel, from: number, to: number, dimensions: readonly string[]): Promise<Map<number, RollupStats>> {
-  if (dimensions.length === 0 || from >= to) return new Map();
-  const { rows } = await pool.query<ReadRow>({ name: 'cp_read_rollup_series', text: READ_SERIES, values: [level, pgArray(dimensions), from, to] });
-  return collect(rows, (bucket) => Number(bucket));
+/** The rollup rows of one level whose buckets start in [from, to), summed over the dimensions given, per bucket start, with what is uncounted. */
+export async function readRollupSeries(db: Queryable, level: RollupLevel, from: number, to: number, dimensions: readonly string[]): Promise<Map<number, RollupStats>> {
+  const series = new Map<number, RollupStats>();
+  if (dimensions.length === 0 || from >= to) return series;
+  const result = await db.query<ReadRow>({ name: 'cp_read_rollup_series', text: READ_SERIES, values: [level, pgArray(dimensions), from, to] });
+  const { stored, uncounted } = splitRows(result.rows);
+  for (const row of stored) addRow(statsIn(series, Number(row.grp)), row);
+  for (const [id, added] of uncounted ?? []) {
+    const [addedLevel, start] = id.split(' ');
+    const bucket = Number(start);
+    if (addedLevel !== level || bucket < from || bucket >= to) continue;
+    for (const dimension of dimensions) {
+      const delta = added.get(dimension);
+      if (delta) mergeStats(statsIn(series, bucket), delta);
+    }
+  }
+  return series;
 }

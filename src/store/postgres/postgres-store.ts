@@ -4,7 +4,8 @@
  * shared database. Opening it applies pending migrations under an advisory lock. Each batch is one
  * transaction answered after COMMIT (postgres-writer.ts); when the server cannot be reached, writes
  * reject with the storage-unavailable error and health() says not writable; the pool reconnects by
- * itself once the server is back.
+ * itself once the server is back. The rollups count committed calls just after, in a catch-up of their
+ * own (postgres-rollup-catch-up.ts); reads add what is not counted yet, in the same statement (one snapshot).
  */
 import type pg from 'pg';
 import { storageUnavailable } from '../../domain/errors.js';
@@ -18,6 +19,7 @@ import { LATEST_SCHEMA_VERSION } from './migrations/index.js';
 import { createReads } from './postgres-reads.js';
 import { purgeBefore } from './postgres-retention.js';
 import { runSerialized } from './postgres-job-lock.js';
+import { CATCH_UP_DELAY_MS, createCatchUp, RollupCatchUp, vacuumUncounted } from './postgres-rollup-catch-up.js';
 import { readRollupGroups, readRollups, readRollupSeries } from './postgres-rollups.js';
 import { createBatchWriter } from './postgres-writer.js';
 
@@ -25,13 +27,28 @@ import { createBatchWriter } from './postgres-writer.js';
 export interface PostgresStoreOptions extends PostgresOptions {
   /** Where dropped idle connections are reported (default: nowhere). */
   logger?: Logger;
+  /**
+   * How long after a write the rollups count it, in ms (default 100); null: only when asked
+   * (countRollups), before a purge and on close. Reads are exact either way.
+   */
+  rollupCatchUpDelayMs?: number | null;
+}
+
+/** The PostgreSQL store, with its rollup catch-up at hand. */
+export interface PostgresStore extends CallStore {
+  /**
+   * Counts the calls committed so far into the rollups now, unless another instance is counting: resolves
+   * with how many calls and repeat marks it counted, or null when another instance held the job.
+   */
+  countRollups(): Promise<number | null>;
 }
 
 /**
  * The tables a copy fills, analyzed once it is done: after millions of rows, until autovacuum gets to them,
- * the planner would read a day's rollups by scanning every histogram value (seconds instead of milliseconds).
+ * the planner would read a day's rollups badly. The lists of uncounted calls are vacuumed too: every copied
+ * call went through them, and every read scans them (an index of a million dead entries costs 100 ms).
  */
-const ANALYZE_COPIED = 'ANALYZE calls, deliveries, quarantine, rollups, rollup_histograms, numbers';
+const ANALYZE_COPIED = 'ANALYZE calls, deliveries, quarantine, rollups, numbers';
 
 /** Runs a write; a failure that means "storage unavailable" becomes that coded error (503), anything else stays as is. */
 async function guarded<T>(label: string, write: () => Promise<T>): Promise<T> {
@@ -52,7 +69,7 @@ function describeError(error: unknown): string {
 }
 
 /** Opens the store `url` names: connects, applies pending migrations (under a lock), and returns it. */
-export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<CallStore> {
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
   const target = parsePostgresUrl(url);
   const logger = options.logger ?? silentLogger;
   const pool: pg.Pool = createPool(target, options, (error) => {
@@ -69,6 +86,13 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   const writeBatch = createBatchWriter(pool);
   const reads = createReads(pool);
   const copyReader = createCopyReader(pool);
+  const catchUp = new RollupCatchUp(createCatchUp(pool), logger, options.rollupCatchUpDelayMs === undefined ? CATCH_UP_DELAY_MS : options.rollupCatchUpDelayMs);
+  /** Counts what is uncounted now (after a copy, before a purge): a failure to count leaves the calls listed, and reads exact. */
+  const countNow = async (): Promise<void> => {
+    await catchUp.now().catch((error: unknown) => {
+      if (!isUnavailableError(error)) throw error;
+    });
+  };
   let closed = false;
   /** A read that fails for want of the server answers 503 with a plain reason; the driver's message goes to the log. */
   const read = <A extends unknown[], T>(name: string, run: (...args: A) => Promise<T>) => async (...args: A): Promise<T> => {
@@ -83,6 +107,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
 
   return {
     capabilities: { concurrentBatches: 2, keepsNulInText: false },
+
+    countRollups() {
+      return guarded(target.label, () => catchUp.now());
+    },
     label: target.label,
     schema,
 
@@ -92,7 +120,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
 
     async writeBatch(items) {
       if (closed) throw storageUnavailable('the store is closed');
-      return guarded(target.label, () => writeBatch(items));
+      const outcomes = await guarded(target.label, () => writeBatch(items));
+      const accepted = outcomes.filter((outcome) => outcome === 'accepted').length;
+      if (accepted > 0) catchUp.written(accepted);
+      return outcomes;
     },
     getCall: read('getCall', reads.getCall),
     listCalls: read('listCalls', reads.listCalls),
@@ -111,12 +142,17 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
 
     async importCopies(batch) {
       if (closed) throw storageUnavailable('the store is closed');
-      return guarded(target.label, () => importCopies(pool, batch));
+      const outcome = await guarded(target.label, () => importCopies(pool, batch));
+      if (outcome.calls > 0) await countNow();
+      return outcome;
     },
 
     async refreshStatistics() {
       if (closed) throw storageUnavailable('the store is closed');
-      await guarded(target.label, () => pool.query(ANALYZE_COPIED));
+      await guarded(target.label, async () => {
+        await pool.query(ANALYZE_COPIED);
+        await vacuumUncounted(pool);
+      });
     },
 
     async beginCopy() {
@@ -133,7 +169,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       };
       return {
         add: (calls) => step(() => transaction.add(calls)),
-        commit: () => step(() => transaction.commit()),
+        commit: async () => {
+          await step(() => transaction.commit());
+          await countNow();
+        },
         rollback: () => transaction.rollback(),
       };
     },
@@ -153,6 +192,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
 
     async purgeBefore(cutoffs, limit) {
       if (closed) throw storageUnavailable('the store is closed');
+      await countNow();
       return guarded(target.label, () => purgeBefore(pool, cutoffs, limit));
     },
 
@@ -178,6 +218,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     async close() {
       if (closed) return;
       closed = true;
+      await catchUp.stop();
       await pool.end();
     },
   };

@@ -2,20 +2,19 @@
  * @module
  * The PostgreSQL write path: one transaction per batch, committed before any item is answered. Calls
  * are inserted with `ON CONFLICT (call_sid) DO NOTHING RETURNING call_sid`: the unique constraint decides,
- * across every instance, which delivery stores a call, and only the rows actually inserted are counted in
- * the rollups (same transaction). A repeat is logged in `deliveries` with its fields; quarantine entries
- * are kept; repeat callers are marked (postgres-repeat-callers.ts). Callers' locks, calls and rollup rows
- * are taken in a fixed order so concurrent batches cannot deadlock (a deadlock or serialization failure
- * would rerun the whole transaction anyway).
+ * across every instance, which delivery stores a call, and only the rows actually inserted are listed for
+ * the rollups to count (same transaction; the catch-up counts them just after, postgres-rollup-catch-up.ts).
+ * A repeat is logged in `deliveries` with its fields; quarantine entries are kept; repeat callers are
+ * marked (postgres-repeat-callers.ts); new (number, project) pairs go into `numbers`. Callers' locks and
+ * calls are taken in a fixed order so concurrent batches cannot deadlock (a deadlock or serialization
+ * failure would rerun the whole transaction anyway).
  */
 import type pg from 'pg';
 import { callerCountry } from '../../domain/phone-number.js';
-import { rollupDeltas, type RollupCall } from '../../metrics/rollups.js';
 import type { CallWrite, QuarantineWrite, WriteItem, WriteOutcome } from '../call-store.js';
 import { columnArrays, pgArray, type ArrayElement } from './postgres-arrays.js';
 import { inTransaction } from './postgres-connection.js';
 import { beginLockingCallers, callColumns, insertCallsMarkingRepeats } from './postgres-repeat-callers.js';
-import { applyRollupDeltas } from './postgres-rollups.js';
 import { pgText } from './postgres-text.js';
 
 export const INSERT_REPEATS = `INSERT INTO deliveries (call_sid, received_at, source, method, content_type, raw)
@@ -25,6 +24,8 @@ const INSERT_QUARANTINE = `INSERT INTO quarantine (received_at, method, content_
   SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])`;
 
 const MARK_REPLAYED = 'UPDATE quarantine SET replayed_at = $1 WHERE id = ANY($2::bigint[])';
+
+const INSERT_NUMBERS = 'INSERT INTO numbers (number, account_sid) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING';
 
 /** The caller's country: the one the item carries (privacy mode works it out before hashing), else from From. */
 function fromCountry(item: CallWrite): string | null {
@@ -76,8 +77,8 @@ export function createBatchWriter(pool: pg.Pool): (items: readonly WriteItem[]) 
     const outcomes = await inTransaction(pool, async (client) => {
       pairs.clear(); // a rerun after a deadlock starts again
       const result: WriteOutcome[] = new Array<WriteOutcome>(items.length);
-      const { inserted, newlyRepeated } = await insertCallsMarkingRepeats(client, columns, candidates.length);
-      const newCalls: RollupCall[] = [];
+      const inserted = await insertCallsMarkingRepeats(client, columns, candidates.length);
+      const newCalls: NumberPair[] = [];
       const repeats: ArrayElement[][] = [];
       const quarantined: ArrayElement[][] = [];
       const replayed: number[] = [];
@@ -88,13 +89,8 @@ export function createBatchWriter(pool: pg.Pool): (items: readonly WriteItem[]) 
           return;
         }
         const sid = pgText(item.event.callSid);
-        const repeated = inserted.get(sid);
-        if (firsts.get(sid) === i && repeated !== undefined) {
-          const { event } = item;
-          newCalls.push({
-            createdAt: event.timestamp.getTime(), accountSid: pgText(event.accountSid), to: pgText(event.to), status: event.status,
-            durationSeconds: event.durationSeconds, mos: event.mos, fromCountry: fromCountry(item), repeated,
-          });
+        if (firsts.get(sid) === i && inserted.has(sid)) {
+          newCalls.push({ accountSid: pgText(item.event.accountSid), to: pgText(item.event.to) });
           result[i] = 'accepted';
         } else {
           repeats.push(repeatRow(item));
@@ -105,7 +101,7 @@ export function createBatchWriter(pool: pg.Pool): (items: readonly WriteItem[]) 
       if (repeats.length > 0) await client.query({ name: 'cp_insert_repeats', text: INSERT_REPEATS, values: columnArrays(repeats, 6) });
       if (quarantined.length > 0) await client.query({ name: 'cp_insert_quarantine', text: INSERT_QUARANTINE, values: columnArrays(quarantined, 6) });
       if (replayed.length > 0) await client.query({ name: 'cp_mark_replayed', text: MARK_REPLAYED, values: [Date.now(), pgArray(replayed.sort((a, b) => a - b))] });
-      await applyRollupDeltas(client, rollupDeltas(newCalls, newlyRepeated), newNumbers(newCalls, knownNumbers, pairs));
+      await insertNumbers(client, newNumbers(newCalls, knownNumbers, pairs));
       return result;
     }, begin);
     for (const pair of pairs) knownNumbers.add(pair); // only once committed
@@ -113,8 +109,14 @@ export function createBatchWriter(pool: pg.Pool): (items: readonly WriteItem[]) 
   };
 }
 
+/** The (project, number) pair of a stored call. */
+export interface NumberPair {
+  accountSid: string;
+  to: string;
+}
+
 /** The (number, project) pairs of new calls not known yet to be in `numbers`, in a fixed order; each is added to `added`. */
-export function newNumbers(calls: readonly RollupCall[], known: ReadonlySet<string>, added: Set<string>): Array<[number: string, account: string]> {
+export function newNumbers(calls: readonly NumberPair[], known: ReadonlySet<string>, added: Set<string>): Array<[number: string, account: string]> {
   const fresh = new Map<string, [string, string]>();
   for (const call of calls) {
     const pair = `${call.accountSid}\n${call.to}`;
@@ -123,4 +125,12 @@ export function newNumbers(calls: readonly RollupCall[], known: ReadonlySet<stri
   const sorted = [...fresh].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const [pair] of sorted) added.add(pair);
   return sorted.map(([, row]) => row);
+}
+
+/** Adds (number, project) pairs to `numbers` (those already there are left), in the caller's transaction. */
+export async function insertNumbers(client: pg.PoolClient, numbers: ReadonlyArray<readonly [number: string, account: string]>): Promise<void> {
+  if (numbers.length === 0) return;
+  await client.query({
+    name: 'cp_insert_numbers', text: INSERT_NUMBERS, values: [pgArray(numbers.map(([number]) => number)), pgArray(numbers.map(([, account]) => account))],
+  });
 }

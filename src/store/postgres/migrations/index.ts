@@ -2,9 +2,10 @@
  * @module
  * PostgreSQL schema migrations, in order. All pending ones run in one transaction under an advisory
  * lock (postgres-migrate.ts), recorded in schema_migrations. Never edit a released migration: add the next.
- * The tables mirror the SQLite ones (same names, epoch-millisecond times), except the rollup histograms,
- * which are rows here (keyed by their rollup row's id) so that concurrent writers merge them with atomic
- * `count = count + n` upserts.
+ * The tables mirror the SQLite ones (same names, epoch-millisecond times). Up to migration 4 the rollup
+ * histograms were rows here (keyed by their rollup row's id), merged by every writer with atomic
+ * `count = count + n` upserts; since migration 5 they are encoded text in the rollup row, as on SQLite,
+ * written by the catch-up alone.
  */
 
 export interface Migration {
@@ -169,6 +170,51 @@ export const MIGRATIONS: readonly Migration[] = [
         JOIN rollups h ON h.level = 'hour' AND h.dim = q.dim AND h.bucket = q.bucket - q.bucket % 3600000
         WHERE q.level = 'quarter'
         GROUP BY h.id, x.kind, x.value;
+    `,
+  },
+  {
+    version: 5,
+    name: 'rollups counted behind the inserts, histograms as text',
+    sql: `
+      -- Live batches now commit their calls alone; a catch-up (postgres-rollup-catch-up.ts), one instance at a
+      -- time, counts them into the rollups later. The calls it has still to count, and the counted calls a
+      -- later call has made repeated ones since, are listed here, written in the same transaction as the
+      -- change (identity ids are taken at insert, not at commit, so a "counted up to id N" mark would miss a
+      -- transaction that commits late). Readers add what these list, in the same snapshot.
+      CREATE TABLE uncounted_calls (call_id BIGINT PRIMARY KEY);
+      CREATE TABLE uncounted_marks (call_id BIGINT PRIMARY KEY);
+      -- The histograms become encoded text in the rollup row itself (metrics/histogram.ts encodeHistogram,
+      -- as SQLite keeps them): values ascending, each as its gap from the previous one in base 36 and ':',
+      -- then its count in base 36 and ','. The catch-up merges them (one writer at a time).
+      ALTER TABLE rollups ADD COLUMN mos_hist TEXT NOT NULL DEFAULT '', ADD COLUMN duration_hist TEXT NOT NULL DEFAULT '';
+      CREATE FUNCTION pg_temp.cp_base36(n BIGINT) RETURNS TEXT LANGUAGE sql IMMUTABLE AS $$
+        WITH RECURSIVE d(rest, digits) AS (
+          SELECT n / 36, substr('0123456789abcdefghijklmnopqrstuvwxyz', (n % 36)::int + 1, 1)
+          UNION ALL
+          SELECT rest / 36, substr('0123456789abcdefghijklmnopqrstuvwxyz', (rest % 36)::int + 1, 1) || digits FROM d WHERE rest > 0
+        ) SELECT digits FROM d WHERE rest = 0 $$;
+      UPDATE rollups r SET mos_hist = COALESCE(e.mos, ''), duration_hist = COALESCE(e.duration, '')
+        FROM (
+          SELECT rollup_id,
+              string_agg(entry, '' ORDER BY value) FILTER (WHERE kind = 0) AS mos,
+              string_agg(entry, '' ORDER BY value) FILTER (WHERE kind = 1) AS duration
+            FROM (
+              SELECT rollup_id, kind, value, pg_temp.cp_base36(value - COALESCE(lag(value) OVER w, 0)) || ':' || pg_temp.cp_base36(count) || ',' AS entry
+                FROM rollup_histograms WHERE count > 0
+                WINDOW w AS (PARTITION BY rollup_id, kind ORDER BY value)
+            ) AS entries
+            GROUP BY rollup_id
+        ) AS e
+        WHERE e.rollup_id = r.id;
+      DROP FUNCTION pg_temp.cp_base36(BIGINT);
+      DROP TABLE rollup_histograms;
+      -- One bucket's dimensions of one prefix and one more part (breakdowns) as one range of an index: by
+      -- their depth (the number of '|' in the name: 'a:X|n:N' is 1, its splits 'a:X|n:N|s:completed' 2, and
+      -- values never hold a '|'), then in byte order whatever the database's collation (a prefix 'a:X|n:'
+      -- ends before 'a:X|n;' in byte order only). Without the depth, a project's numbers would be read with
+      -- all their status and country splits, ten times as many rows.
+      DROP INDEX rollups_by_bucket;
+      CREATE INDEX rollups_by_bucket ON rollups (level, bucket, (length(dim) - length(replace(dim, '|', ''))), dim COLLATE "C");
     `,
   },
 ];
