@@ -14,10 +14,12 @@ const QUARTER = 15 * 60_000;
 const HOUR = 60 * 60_000;
 const DAY = 24 * HOUR;
 
-/** One whole rollup bucket: its level and its start (UTC epoch ms). */
+/** One whole rollup bucket: its level, its start (UTC epoch ms), and whether its counts are added or taken away. */
 export interface RollupUnit {
   level: RollupLevel;
   start: number;
+  /** -1 when the bucket's counts are subtracted (only in covers made with `signed`); absent: added. */
+  sign?: -1;
 }
 
 /** The cover of a range: whole buckets, and partial pieces [from, to) to read from the calls. */
@@ -61,10 +63,17 @@ export function levelEnd(start: number, level: RollupLevel): number {
 /**
  * Covers [from, to) (epoch ms) with whole buckets, coarsest that fit, and partial edge pieces. `finest`
  * is the finest level to use: `day` for the dimensions kept per day and month only (edges then span up
- * to a day each).
+ * to a day each). With `signed` (for stores that subtract rollup units: {@link signedCover}), buckets may
+ * also be taken away when that reads less, e.g. a New York day is its UTC day, minus 4 hours, plus 4 hours.
  */
-export function coverRange(from: number, to: number, finest: RollupLevel = 'quarter'): RangeCover {
+export function coverRange(from: number, to: number, finest: RollupLevel = 'quarter', signed = false): RangeCover {
   if (to <= from) return { units: [], edges: [] };
+  const added = additiveCover(from, to, finest);
+  return signed && added.units.length > 2 ? signedCover(from, to, finest, added) : added;
+}
+
+/** The cover made of added buckets only, coarsest that fit inside the range. */
+function additiveCover(from: number, to: number, finest: RollupLevel): RangeCover {
   const levels = ROLLUP_LEVELS.slice(0, ROLLUP_LEVELS.indexOf(finest) + 1);
   const unit = (ms: number): number => levelStart(ms, finest);
   const first = unit(from) === from ? from : levelEnd(unit(from), finest);
@@ -81,4 +90,123 @@ export function coverRange(from: number, to: number, finest: RollupLevel = 'quar
     cursor = levelEnd(cursor, level);
   }
   return { units, edges };
+}
+
+/**
+ * What reading a bucket of each level costs, roughly, relative to a 15-minute slot: coarser rows hold
+ * more distinct values in their histograms, though far fewer than their share of calls.
+ */
+const LEVEL_COST: Record<RollupLevel, number> = { month: 8, day: 4, hour: 2, quarter: 1 };
+
+/** A point on the grid of `level` as a bucket number (months counted from year 0), so that differences count buckets. */
+function position(level: RollupLevel, ms: number): number {
+  if (level !== 'month') return ms / (levelEnd(0, level) - levelStart(0, level));
+  const date = new Date(ms);
+  return date.getUTCFullYear() * 12 + date.getUTCMonth();
+}
+
+/** The grid points of `level` at or around `ms`: the bucket start at or before it, and the next one when it is not on the grid. */
+function gridChoices(ms: number, level: RollupLevel): number[] {
+  const floor = levelStart(ms, level);
+  return floor === ms ? [ms] : [floor, levelEnd(floor, level)];
+}
+
+/**
+ * The ways of writing P(x), everything before an end x, as whole buckets: a point per level, the coarsest
+ * level's counted from the origin, each finer level's as the whole buckets between it and the previous
+ * level's point (backwards when it comes first). Level k's point is `choices[k][bit k of the way]`; `at`
+ * and `previous` hold the points, and the previous level's, as bucket numbers of level k.
+ */
+interface Ways {
+  choices: number[][];
+  at: number[][];
+  previous: number[][];
+  /** How many ways: 2 to the number of levels before the finest. */
+  count: number;
+}
+
+/** The ways through the grid points around `end` at each level, ending at `last` on the finest level. */
+function waysOf(levels: readonly RollupLevel[], end: number, last: number): Ways {
+  const choices = levels.map((level, k) => (k === levels.length - 1 ? [last] : gridChoices(end, level)));
+  return {
+    choices,
+    at: choices.map((points, k) => points.map((point) => position(levels[k]!, point))),
+    previous: choices.map((_, k) => (k === 0 ? [0] : choices[k - 1]!.map((point) => position(levels[k]!, point)))),
+    count: 2 ** (levels.length - 1),
+  };
+}
+
+/** Way `way`'s choice at level k (0 or 1), or -1 when the way picks a second point a level does not have. */
+function choiceOf(ways: Ways, way: number, k: number): number {
+  const bit = (way >> k) & 1;
+  return bit < ways.choices[k]!.length ? bit : -1;
+}
+
+/**
+ * The buckets of one level that a pair of chains leaves after cancelling: `to`'s stretch [previous, at)
+ * counted +1 (or -1 when backwards) minus `from`'s. Their number, or Infinity where a bucket would count
+ * twice (not a cover this reads).
+ */
+function netBuckets(fromPrevious: number, fromAt: number, toPrevious: number, toAt: number): number {
+  const fromSign = Math.sign(fromAt - fromPrevious);
+  const toSign = Math.sign(toAt - toPrevious);
+  const fromLength = Math.abs(fromAt - fromPrevious);
+  const toLength = Math.abs(toAt - toPrevious);
+  const overlap = Math.max(0, Math.min(Math.max(fromPrevious, fromAt), Math.max(toPrevious, toAt)) - Math.max(Math.min(fromPrevious, fromAt), Math.min(toPrevious, toAt)));
+  if (fromSign === toSign) return fromLength + toLength - 2 * overlap;
+  return overlap > 0 ? Infinity : fromLength + toLength;
+}
+
+/** The signed buckets a pair of chains leaves at one level, after cancelling, in order of start. */
+function netUnits(level: RollupLevel, fromPrevious: number, fromPoint: number, toPrevious: number, toPoint: number): RollupUnit[] {
+  const weight = (previous: number, point: number, t: number): number => (previous <= t && t < point ? 1 : point <= t && t < previous ? -1 : 0);
+  const bounds = [...new Set([fromPrevious, fromPoint, toPrevious, toPoint])].sort((a, b) => a - b);
+  const units: RollupUnit[] = [];
+  for (let i = 1; i < bounds.length; i++) {
+    const sign = weight(toPrevious, toPoint, bounds[i - 1]!) - weight(fromPrevious, fromPoint, bounds[i - 1]!);
+    for (let start = bounds[i - 1]!; sign !== 0 && start < bounds[i]!; start = levelEnd(start, level)) {
+      units.push(sign < 0 ? { level, start, sign: -1 } : { level, start });
+    }
+  }
+  return units;
+}
+
+/**
+ * The cheapest cover of [from, to) with buckets added and taken away (by {@link LEVEL_COST}), or `added`
+ * when nothing beats it. At each end, each level's point is the grid point just before or just after the
+ * end, except the finest level's, which stays inside the range: the edges read from the calls are the
+ * additive cover's, so they are only ever added (a scan is not in the rollups' snapshot, and taking away
+ * calls read in another snapshot could take away one that was never added).
+ */
+export function signedCover(from: number, to: number, finest: RollupLevel, added: RangeCover): RangeCover {
+  const levels = ROLLUP_LEVELS.slice(0, ROLLUP_LEVELS.indexOf(finest) + 1);
+  const inner = { from: gridChoices(from, finest).at(-1)!, to: levelStart(to, finest) };
+  if (inner.from >= inner.to) return added;
+  const fromWays = waysOf(levels, from, inner.from);
+  const toWays = waysOf(levels, to, inner.to);
+  const costs = levels.map((level) => LEVEL_COST[level]);
+  let best = { cost: added.units.reduce((sum, unit) => sum + LEVEL_COST[unit.level], 0), fromWay: -1, toWay: -1 };
+  for (let fromWay = 0; fromWay < fromWays.count; fromWay++) {
+    for (let toWay = 0; toWay < toWays.count; toWay++) {
+      let cost = 0;
+      for (let k = 0; k < levels.length && cost < best.cost; k++) {
+        const a = choiceOf(fromWays, fromWay, k);
+        const b = choiceOf(toWays, toWay, k);
+        if (a < 0 || b < 0) {
+          cost = Infinity;
+          break;
+        }
+        const previousA = k === 0 ? 0 : choiceOf(fromWays, fromWay, k - 1);
+        const previousB = k === 0 ? 0 : choiceOf(toWays, toWay, k - 1);
+        cost += netBuckets(fromWays.previous[k]![previousA]!, fromWays.at[k]![a]!, toWays.previous[k]![previousB]!, toWays.at[k]![b]!) * costs[k]!;
+      }
+      if (cost < best.cost) best = { cost, fromWay, toWay };
+    }
+  }
+  if (best.fromWay < 0) return added;
+  const pointOf = (ways: Ways, way: number, k: number): number => (k < 0 ? 0 : ways.choices[k]![choiceOf(ways, way, k)]!);
+  const units = levels.flatMap((level, k) =>
+    netUnits(level, pointOf(fromWays, best.fromWay, k - 1), pointOf(fromWays, best.fromWay, k), pointOf(toWays, best.toWay, k - 1), pointOf(toWays, best.toWay, k)),
+  );
+  return { units, edges: added.edges };
 }
