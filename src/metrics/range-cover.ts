@@ -85,7 +85,8 @@ function additiveCover(from: number, to: number, finest: RollupLevel): RangeCove
   const units: RollupUnit[] = [];
   let cursor = first;
   while (cursor < last) {
-    const level = levels.find((l) => levelStart(cursor, l) === cursor && levelEnd(cursor, l) <= last)!;
+    // (A month can only start at a UTC midnight: checked first, it spares the Date of most checks.)
+    const level = levels.find((l) => (l !== 'month' || cursor % DAY === 0) && levelStart(cursor, l) === cursor && levelEnd(cursor, l) <= last)!;
     units.push({ level, start: cursor });
     cursor = levelEnd(cursor, level);
   }
