@@ -113,34 +113,26 @@ function gridChoices(ms: number, level: RollupLevel): number[] {
 }
 
 /**
- * The ways of writing P(x), everything before an end x, as whole buckets: a point per level, the coarsest
- * level's counted from the origin, each finer level's as the whole buckets between it and the previous
- * level's point (backwards when it comes first). Level k's point is `choices[k][bit k of the way]`; `at`
- * and `previous` hold the points, and the previous level's, as bucket numbers of level k.
+ * The grid points around one end of a range, per level, that a cover may write P(end), everything before
+ * the end, with: the coarsest level's point counted from the origin, each finer level's as the whole
+ * buckets between it and the previous level's point (backwards when it comes first). `choices[k]` are level
+ * k's candidate points (the finest level's is fixed); `at[k][i]` is `choices[k][i]`, and `previous[k][i]` is
+ * `choices[k - 1][i]`, as bucket numbers of level k.
  */
-interface Ways {
+interface EndPoints {
   choices: number[][];
   at: number[][];
   previous: number[][];
-  /** How many ways: 2 to the number of levels before the finest. */
-  count: number;
 }
 
-/** The ways through the grid points around `end` at each level, ending at `last` on the finest level. */
-function waysOf(levels: readonly RollupLevel[], end: number, last: number): Ways {
+/** The grid points around `end` at each level, ending at `last` on the finest level. */
+function endPoints(levels: readonly RollupLevel[], end: number, last: number): EndPoints {
   const choices = levels.map((level, k) => (k === levels.length - 1 ? [last] : gridChoices(end, level)));
   return {
     choices,
     at: choices.map((points, k) => points.map((point) => position(levels[k]!, point))),
     previous: choices.map((_, k) => (k === 0 ? [0] : choices[k - 1]!.map((point) => position(levels[k]!, point)))),
-    count: 2 ** (levels.length - 1),
   };
-}
-
-/** Way `way`'s choice at level k (0 or 1), or -1 when the way picks a second point a level does not have. */
-function choiceOf(ways: Ways, way: number, k: number): number {
-  const bit = (way >> k) & 1;
-  return bit < ways.choices[k]!.length ? bit : -1;
 }
 
 /**
@@ -183,31 +175,42 @@ export function signedCover(from: number, to: number, finest: RollupLevel, added
   const levels = ROLLUP_LEVELS.slice(0, ROLLUP_LEVELS.indexOf(finest) + 1);
   const inner = { from: gridChoices(from, finest).at(-1)!, to: levelStart(to, finest) };
   if (inner.from >= inner.to) return added;
-  const fromWays = waysOf(levels, from, inner.from);
-  const toWays = waysOf(levels, to, inner.to);
-  const costs = levels.map((level) => LEVEL_COST[level]);
-  let best = { cost: added.units.reduce((sum, unit) => sum + LEVEL_COST[unit.level], 0), fromWay: -1, toWay: -1 };
-  for (let fromWay = 0; fromWay < fromWays.count; fromWay++) {
-    for (let toWay = 0; toWay < toWays.count; toWay++) {
-      let cost = 0;
-      for (let k = 0; k < levels.length && cost < best.cost; k++) {
-        const a = choiceOf(fromWays, fromWay, k);
-        const b = choiceOf(toWays, toWay, k);
-        if (a < 0 || b < 0) {
-          cost = Infinity;
-          break;
+  const ends = { from: endPoints(levels, from, inner.from), to: endPoints(levels, to, inner.to) };
+  // Level by level, the cheapest way to reach each pair of points (state 2a + b: point a at the range's
+  // start, b at its end) from the previous level's pairs: a level's cost depends only on its points and the previous ones.
+  let costs = [0];
+  const cameFrom: number[][] = [];
+  for (let k = 0; k < levels.length; k++) {
+    const next: number[] = [Infinity, Infinity, Infinity, Infinity];
+    const back: number[] = [-1, -1, -1, -1];
+    for (let state = 0; state < 4; state++) {
+      const a = state >> 1;
+      const b = state & 1;
+      if (a >= ends.from.choices[k]!.length || b >= ends.to.choices[k]!.length) continue;
+      for (let before = 0; before < costs.length; before++) {
+        if (costs[before] === Infinity) continue;
+        const previousA = k === 0 ? 0 : before >> 1;
+        const previousB = k === 0 ? 0 : before & 1;
+        const buckets = netBuckets(ends.from.previous[k]![previousA]!, ends.from.at[k]![a]!, ends.to.previous[k]![previousB]!, ends.to.at[k]![b]!);
+        const cost = costs[before]! + buckets * LEVEL_COST[levels[k]!];
+        if (cost < next[state]!) {
+          next[state] = cost;
+          back[state] = before;
         }
-        const previousA = k === 0 ? 0 : choiceOf(fromWays, fromWay, k - 1);
-        const previousB = k === 0 ? 0 : choiceOf(toWays, toWay, k - 1);
-        cost += netBuckets(fromWays.previous[k]![previousA]!, fromWays.at[k]![a]!, toWays.previous[k]![previousB]!, toWays.at[k]![b]!) * costs[k]!;
       }
-      if (cost < best.cost) best = { cost, fromWay, toWay };
     }
+    costs = next;
+    cameFrom.push(back);
   }
-  if (best.fromWay < 0) return added;
-  const pointOf = (ways: Ways, way: number, k: number): number => (k < 0 ? 0 : ways.choices[k]![choiceOf(ways, way, k)]!);
-  const units = levels.flatMap((level, k) =>
-    netUnits(level, pointOf(fromWays, best.fromWay, k - 1), pointOf(fromWays, best.fromWay, k), pointOf(toWays, best.toWay, k - 1), pointOf(toWays, best.toWay, k)),
-  );
+  const last = costs[0]!; // the finest level has one point at each end: state 0
+  if (!(last < added.units.reduce((sum, unit) => sum + LEVEL_COST[unit.level], 0))) return added;
+  const states: number[] = new Array(levels.length);
+  states[levels.length - 1] = 0;
+  for (let k = levels.length - 1; k > 0; k--) states[k - 1] = cameFrom[k]![states[k]!]!;
+  const point = (end: EndPoints, k: number, bit: number): number => (k < 0 ? 0 : end.choices[k]![bit]!);
+  const units = levels.flatMap((level, k) => {
+    const [state, before] = [states[k]!, k === 0 ? 0 : states[k - 1]!];
+    return netUnits(level, point(ends.from, k - 1, before >> 1), point(ends.from, k, state >> 1), point(ends.to, k - 1, before & 1), point(ends.to, k, state & 1));
+  });
   return { units, edges: added.edges };
 }
