@@ -3,7 +3,8 @@
  * Covers a time range [from, to) with the fewest whole rollup buckets (UTC months, days, hours and
  * 15-minute slots) plus at most two partial slots at its ends, which are read from the calls themselves.
  * So a summary of any range reads a bounded number of rows, however long the history. (The hour level
- * serves days and hourly series in time zones whose days are not UTC days.)
+ * serves days and hourly series in time zones whose days are not UTC days.) For stores that can subtract
+ * buckets, a cover may also take buckets away when that reads less ({@link signedCover}).
  */
 
 /** Rollup levels, coarsest first. */
@@ -136,7 +137,7 @@ function endPoints(levels: readonly RollupLevel[], end: number, last: number): E
 }
 
 /**
- * The buckets of one level that a pair of chains leaves after cancelling: `to`'s stretch [previous, at)
+ * The buckets of one level that the two ends' points leave after cancelling: `to`'s stretch [previous, at)
  * counted +1 (or -1 when backwards) minus `from`'s. Their number, or Infinity where a bucket would count
  * twice (not a cover this reads).
  */
@@ -150,7 +151,7 @@ function netBuckets(fromPrevious: number, fromAt: number, toPrevious: number, to
   return overlap > 0 ? Infinity : fromLength + toLength;
 }
 
-/** The signed buckets a pair of chains leaves at one level, after cancelling, in order of start. */
+/** The signed buckets the two ends' points leave at one level, after cancelling, in order of start. */
 function netUnits(level: RollupLevel, fromPrevious: number, fromPoint: number, toPrevious: number, toPoint: number): RollupUnit[] {
   const weight = (previous: number, point: number, t: number): number => (previous <= t && t < point ? 1 : point <= t && t < previous ? -1 : 0);
   const bounds = [...new Set([fromPrevious, fromPoint, toPrevious, toPoint])].sort((a, b) => a - b);
