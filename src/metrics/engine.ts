@@ -11,7 +11,7 @@ import type { CallStore, RepeatCaller, StoredCall } from '../store/call-store.js
 import { durationDistribution, mosDistribution, type DistributionBin, type DistributionOf } from './distribution.js';
 import { emptyDenseStats } from './dense-stats.js';
 import { totalCount, valueAtRank } from './histogram.js';
-import { coverRange, levelEnd, ROLLUP_LEVELS, type RollupLevel } from './range-cover.js';
+import { coverRange, levelEnd, ROLLUP_LEVELS, type RangeCover, type RollupLevel } from './range-cover.js';
 import {
   dimensionsOf, mergeStats, numbersPrefix, splitPrefix, unescapePart, type CallFilter, type RollupStats,
 } from './rollups.js';
@@ -79,9 +79,14 @@ function bucketRuns(starts: readonly number[], level: RollupLevel): TimeRange[] 
 export class MetricsEngine {
   constructor(private readonly store: CallStore, private readonly options: SummaryOptions = DEFAULT_SUMMARY_OPTIONS) {}
 
+  /** The cover of a range the store reads: with buckets taken away too when the store can subtract them. */
+  private cover(range: TimeRange, finest: RollupLevel = 'quarter'): RangeCover {
+    return coverRange(range.from, range.to, finest, this.store.capabilities.subtractsRollupUnits === true);
+  }
+
   /** The merged stats of the calls whose Timestamp is in the range and that pass the filter. */
   async stats(range: TimeRange, filter: CallFilter = {}): Promise<RollupStats> {
-    const cover = coverRange(range.from, range.to);
+    const cover = this.cover(range);
     const accounts = filter.number !== undefined && filter.account === undefined ? await this.store.accountsOfNumber(filter.number) : [];
     const stats = await this.store.readRollups(cover.units, dimensionsOf(filter, accounts));
     for (const [from, to] of cover.edges) mergeStats(stats, await this.store.scanCalls(from, to, filter));
@@ -90,10 +95,11 @@ export class MetricsEngine {
 
   /**
    * The stats of each of many consecutive pieces of time (a time series' buckets): the rollup rows of all
-   * pieces are read together, one range read per run of buckets, then handed out to the pieces.
+   * pieces are read together, one range read per run of buckets, then handed out to the pieces. A piece
+   * that is one whole bucket gets that bucket's stats as read (not a copy: read them, do not change them).
    */
   private async statsOfPieces(pieces: ReadonlyArray<TimeRange>, filter: CallFilter): Promise<RollupStats[]> {
-    const covers = pieces.map((piece) => coverRange(piece.from, piece.to));
+    const covers = pieces.map((piece) => this.cover(piece));
     const accounts = filter.number !== undefined && filter.account === undefined ? await this.store.accountsOfNumber(filter.number) : [];
     const dimensions = dimensionsOf(filter, accounts);
     const series = new Map<RollupLevel, Map<number, RollupStats>>(ROLLUP_LEVELS.map((level) => [level, new Map()]));
@@ -105,10 +111,16 @@ export class MetricsEngine {
     }
     const result: RollupStats[] = [];
     for (const cover of covers) {
+      const only = cover.units.length === 1 && cover.edges.length === 0 && cover.units[0]!.sign === undefined ? cover.units[0]! : null;
+      const row = only && series.get(only.level)!.get(only.start);
+      if (row) {
+        result.push(row);
+        continue;
+      }
       const stats = emptyDenseStats();
       for (const unit of cover.units) {
         const row = series.get(unit.level)!.get(unit.start);
-        if (row) mergeStats(stats, row);
+        if (row) mergeStats(stats, row, unit.sign);
       }
       for (const [from, to] of cover.edges) mergeStats(stats, await this.store.scanCalls(from, to, filter));
       result.push(stats);
@@ -165,7 +177,7 @@ export class MetricsEngine {
    */
   private async groupStats(range: TimeRange, by: 'number' | 'status' | 'country', filter: CallFilter): Promise<Map<string, RollupStats>> {
     if (by === 'number' && filter.number !== undefined) return new Map([[filter.number, await this.stats(range, filter)]]);
-    const cover = coverRange(range.from, range.to, by === 'number' ? 'quarter' : 'day');
+    const cover = this.cover(range, by === 'number' ? 'quarter' : 'day');
     const groups = new Map<string, RollupStats>();
     const add = (key: string, stats: RollupStats): void => {
       const group = groups.get(key);

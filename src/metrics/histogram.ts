@@ -33,8 +33,9 @@ export class DenseHistogram implements Iterable<[number, number]> {
   private counts: Float64Array = NO_COUNTS;
   /** The values at or above DENSE_LIMIT -> their counts. */
   private overflow: Map<number, number> | null = null;
-  /** Encoded histograms added but not decoded yet. */
+  /** Encoded histograms added but not decoded yet, and those taken away (a signed range cover's). */
   private pending: string[] | null = null;
+  private pendingNegative: string[] | null = null;
   /** The count and sum of what is decoded (`counts` and `overflow`). */
   private decodedCount = 0;
   private decodedSum = 0;
@@ -57,29 +58,33 @@ export class DenseHistogram implements Iterable<[number, number]> {
   }
 
   /**
-   * Adds an encoded histogram ({@link encodeHistogram}), decoded when first needed: malformed text throws
-   * a RangeError then, from whichever function reads the histogram.
+   * Adds an encoded histogram ({@link encodeHistogram}), or takes it away (`sign` -1: a bucket a signed range
+   * cover subtracts), decoded when first needed: malformed text throws a RangeError then, from whichever
+   * function reads the histogram.
    */
-  addEncoded(text: string | null | undefined): void {
+  addEncoded(text: string | null | undefined, sign: 1 | -1 = 1): void {
     if (!text) return;
-    if (this.pending) this.pending.push(text);
-    else this.pending = [text];
+    if (sign < 0) (this.pendingNegative ??= []).push(text);
+    else (this.pending ??= []).push(text);
   }
 
-  /** Adds every count of another dense histogram (its undecoded text stays undecoded). */
-  addHistogram(source: DenseHistogram): void {
+  /** Adds (or with `sign` -1 takes away) every count of another dense histogram (its undecoded text stays undecoded). */
+  addHistogram(source: DenseHistogram, sign: 1 | -1 = 1): void {
     const counts = source.counts;
     if (counts.length > this.counts.length) this.grow(counts.length - 1);
     const target = this.counts;
-    for (let value = 0; value < counts.length; value++) target[value]! += counts[value]!;
+    for (let value = 0; value < counts.length; value++) target[value]! += sign * counts[value]!;
     if (source.overflow) {
       this.overflow ??= new Map();
-      for (const [value, count] of source.overflow) this.overflow.set(value, (this.overflow.get(value) ?? 0) + count);
+      for (const [value, count] of source.overflow) this.overflow.set(value, (this.overflow.get(value) ?? 0) + sign * count);
     }
-    this.decodedCount += source.decodedCount;
-    this.decodedSum += source.decodedSum;
+    this.decodedCount += sign * source.decodedCount;
+    this.decodedSum += sign * source.decodedSum;
+    // n first: `source` may be `this`
     const texts = source.pending;
-    if (texts) for (let i = 0, n = texts.length; i < n; i++) this.addEncoded(texts[i]!); // n first: `source` may be `this`
+    if (texts) for (let i = 0, n = texts.length; i < n; i++) this.addEncoded(texts[i]!, sign);
+    const negative = source.pendingNegative;
+    if (negative) for (let i = 0, n = negative.length; i < n; i++) this.addEncoded(negative[i]!, sign < 0 ? 1 : -1);
   }
 
   /** The number of observations. */
@@ -99,7 +104,7 @@ export class DenseHistogram implements Iterable<[number, number]> {
    * they are all that is needed of the histogram.
    */
   totals(): { count: number; sum: number } {
-    if (!this.pending) return { count: this.decodedCount, sum: this.decodedSum };
+    if (!this.pending && !this.pendingNegative) return { count: this.decodedCount, sum: this.decodedSum };
     const pending = this.pendingTotals();
     return { count: this.decodedCount + pending.count, sum: this.decodedSum + pending.sum };
   }
@@ -121,6 +126,24 @@ export class DenseHistogram implements Iterable<[number, number]> {
     for (let value = 0; value < end; value++) below += counts[value]!;
     if (this.overflow) for (const [value, count] of this.overflow) if (value < limit) below += count;
     return below;
+  }
+
+  /**
+   * Nearest-rank percentiles (see {@link percentiles}). A histogram that is one undecoded text (a single
+   * rollup row, e.g. a time-series point) is only scanned for its count, then read up to the highest rank,
+   * without decoding it.
+   */
+  percentiles(ps: readonly number[]): Array<number | null> {
+    const text = this.pending !== null && this.pending.length === 1 && !this.pendingNegative && this.decodedCount === 0 && !this.failure ? this.pending[0]! : null;
+    const n = text === null ? this.count() : this.totals().count;
+    if (n === 0) return ps.map(() => null);
+    const ranks = ps.map((p) => Math.max(1, Math.ceil((p / 100) * n)));
+    const order = ranks.map((_, i) => i).sort((a, b) => ranks[a]! - ranks[b]!);
+    const sorted = order.map((i) => ranks[i]!);
+    const values = text === null ? this.valuesAtRanks(sorted) : valuesAtRanksInText(text, sorted);
+    const result: Array<number | null> = new Array(ps.length);
+    order.forEach((i, at) => (result[i] = values[at]!));
+    return result;
   }
 
   /**
@@ -179,14 +202,17 @@ export class DenseHistogram implements Iterable<[number, number]> {
   private decode(): void {
     if (this.failure) throw this.failure;
     const pending = this.pending;
-    if (!pending) return;
+    const negative = this.pendingNegative;
+    if (!pending && !negative) return;
     try {
-      for (const text of pending) this.parse(text, true);
+      if (pending) for (const text of pending) this.parse(text, true, 1);
+      if (negative) for (const text of negative) this.parse(text, true, -1);
     } catch (error) {
       this.failure = error as Error;
       throw error;
     }
     this.pending = null;
+    this.pendingNegative = null;
   }
 
   /** The count and sum of the pending text, scanned without storing its values. */
@@ -194,20 +220,26 @@ export class DenseHistogram implements Iterable<[number, number]> {
     if (this.failure) throw this.failure;
     let count = 0;
     let sum = 0;
-    for (const text of this.pending!) {
-      this.parse(text, false);
+    for (const text of this.pending ?? []) {
+      this.parse(text, false, 1);
       count += parsed.count;
       sum += parsed.sum;
+    }
+    for (const text of this.pendingNegative ?? []) {
+      this.parse(text, false, 1);
+      count -= parsed.count;
+      sum -= parsed.sum;
     }
     return { count, sum };
   }
 
   /**
-   * Reads one encoded histogram ({@link encodeHistogram}), adding its entries into this histogram's arrays
-   * when `store` is set (and its count and sum to the decoded ones), and leaves its count and sum in
-   * `parsed`. One loop over the characters with a digit table: what rollup reads spend their time in.
+   * Reads one encoded histogram ({@link encodeHistogram}), adding its entries times `sign` into this
+   * histogram's arrays when `store` is set (and its count and sum to the decoded ones), and leaves its own
+   * count and sum in `parsed`. One loop over the characters with a digit table: what rollup reads spend
+   * their time in.
    */
-  private parse(text: string, store: boolean): void {
+  private parse(text: string, store: boolean, sign: 1 | -1): void {
     const length = text.length;
     let offset = 0;
     let value = 0;
@@ -232,25 +264,45 @@ export class DenseHistogram implements Iterable<[number, number]> {
       }
       value += gap;
       if (store) {
-        if (value < this.counts.length) this.counts[value]! += entryCount;
+        if (value < this.counts.length) this.counts[value]! += sign * entryCount;
         else if (value < DENSE_LIMIT) {
           this.grow(value);
-          this.counts[value]! += entryCount;
+          this.counts[value]! += sign * entryCount;
         } else {
           this.overflow ??= new Map();
-          this.overflow.set(value, (this.overflow.get(value) ?? 0) + entryCount);
+          this.overflow.set(value, (this.overflow.get(value) ?? 0) + sign * entryCount);
         }
       }
       count += entryCount;
       sum += value * entryCount;
     }
     if (store) {
-      this.decodedCount += count;
-      this.decodedSum += sum;
+      this.decodedCount += sign * count;
+      this.decodedSum += sign * sum;
     }
     parsed.count = count;
     parsed.sum = sum;
   }
+}
+
+/**
+ * The values at ascending 1-based ranks of one encoded histogram, as {@link DenseHistogram.valuesAtRanks}
+ * gives them, reading its entries only up to the highest rank.
+ */
+function valuesAtRanksInText(text: string, ranks: readonly number[]): Array<number | null> {
+  const result: Array<number | null> = ranks.map(() => null);
+  const reader = new EntryReader(text);
+  let next = 0;
+  let seen = 0;
+  let last: number | null = null;
+  while (next < ranks.length && reader.next()) {
+    if (reader.count === 0) continue;
+    seen += reader.count;
+    last = reader.value;
+    while (next < ranks.length && seen >= ranks[next]!) result[next++] = reader.value;
+  }
+  while (next < ranks.length) result[next++] = last;
+  return result;
 }
 
 /** The count and sum of the text {@link DenseHistogram}'s parse read last (one record, reused). */
@@ -277,10 +329,10 @@ export function forEachEntry(histogram: Histogram, visit: (value: number, count:
   else for (const [value, count] of histogram) visit(value, count);
 }
 
-/** Adds every count of `source` into `target`. */
-export function mergeInto(target: Histogram, source: Histogram): void {
-  if (target instanceof DenseHistogram && source instanceof DenseHistogram) target.addHistogram(source);
-  else forEachEntry(source, (value, count) => addValue(target, value, count));
+/** Adds every count of `source` into `target` (or takes them away: `sign` -1). */
+export function mergeInto(target: Histogram, source: Histogram, sign: 1 | -1 = 1): void {
+  if (target instanceof DenseHistogram && source instanceof DenseHistogram) target.addHistogram(source, sign);
+  else forEachEntry(source, (value, count) => addValue(target, value, sign * count));
 }
 
 /** The number of distinct values (those with a count). */
@@ -329,16 +381,10 @@ export function countBelow(histogram: Histogram, limit: number): number {
  * observations are ≤ v (rank ceil(p/100 × n)). Null for an empty histogram.
  */
 export function percentiles(histogram: Histogram, ps: readonly number[]): Array<number | null> {
+  if (histogram instanceof DenseHistogram) return histogram.percentiles(ps);
   const n = totalCount(histogram);
   if (n === 0) return ps.map(() => null);
   const ranks = ps.map((p) => Math.max(1, Math.ceil((p / 100) * n)));
-  if (histogram instanceof DenseHistogram) {
-    const order = ranks.map((_, i) => i).sort((a, b) => ranks[a]! - ranks[b]!);
-    const values = histogram.valuesAtRanks(order.map((i) => ranks[i]!));
-    const result: Array<number | null> = new Array(ps.length);
-    order.forEach((i, at) => (result[i] = values[at]!));
-    return result;
-  }
   const sorted = [...histogram].sort((a, b) => a[0] - b[0]);
   return ranks.map((rank) => {
     let seen = 0;
@@ -451,21 +497,21 @@ export function mergeEncodedHistograms(a: string | null | undefined, b: string |
   return text;
 }
 
-/** Decodes {@link encodeHistogram}'s output, adding into `into` when given. */
-export function decodeHistogram<H extends Histogram = Map<number, number>>(text: string | null | undefined, into?: H): H {
+/** Decodes {@link encodeHistogram}'s output, adding into `into` when given (taking away: `sign` -1). */
+export function decodeHistogram<H extends Histogram = Map<number, number>>(text: string | null | undefined, into?: H, sign: 1 | -1 = 1): H {
   const histogram = into ?? (new Map() as H);
   if (!text) return histogram;
   const reader = new EntryReader(text);
-  if (histogram instanceof DenseHistogram) while (reader.next()) histogram.add(reader.value, reader.count);
-  else while (reader.next()) histogram.set(reader.value, (histogram.get(reader.value) ?? 0) + reader.count);
+  if (histogram instanceof DenseHistogram) while (reader.next()) histogram.add(reader.value, sign * reader.count);
+  else while (reader.next()) histogram.set(reader.value, (histogram.get(reader.value) ?? 0) + sign * reader.count);
   return histogram;
 }
 
 /**
- * Adds an encoded histogram into `histogram`: a dense one keeps the text to decode when first needed (and
- * throws on malformed text then), a map decodes it now.
+ * Adds an encoded histogram into `histogram` (or takes it away: `sign` -1): a dense one keeps the text to
+ * decode when first needed (and throws on malformed text then), a map decodes it now.
  */
-export function addEncoded(histogram: Histogram, text: string | null | undefined): void {
-  if (histogram instanceof DenseHistogram) histogram.addEncoded(text);
-  else decodeHistogram(text, histogram);
+export function addEncoded(histogram: Histogram, text: string | null | undefined, sign: 1 | -1 = 1): void {
+  if (histogram instanceof DenseHistogram) histogram.addEncoded(text, sign);
+  else decodeHistogram(text, histogram, sign);
 }

@@ -136,15 +136,15 @@ function addFacts(stats: RollupStats, call: RollupCall, mosHundredths: number | 
   if (call.repeated) stats.repeated += 1;
 }
 
-/** Adds every count of `source` into `target`. */
-export function mergeStats(target: RollupStats, source: RollupStats): void {
-  target.calls += source.calls;
-  for (const status of Object.keys(target.statuses) as CallStatus[]) target.statuses[status] += source.statuses[status];
-  target.mosCount += source.mosCount;
-  target.mosSum += source.mosSum;
-  mergeInto(target.mosHistogram, source.mosHistogram);
-  mergeInto(target.durationHistogram, source.durationHistogram);
-  target.repeated += source.repeated;
+/** Adds every count of `source` into `target`, or takes them away (`sign` -1: a bucket a signed range cover subtracts). */
+export function mergeStats(target: RollupStats, source: RollupStats, sign: 1 | -1 = 1): void {
+  target.calls += sign * source.calls;
+  for (const status of Object.keys(target.statuses) as CallStatus[]) target.statuses[status] += sign * source.statuses[status];
+  target.mosCount += sign * source.mosCount;
+  target.mosSum += sign * source.mosSum;
+  mergeInto(target.mosHistogram, source.mosHistogram, sign);
+  mergeInto(target.durationHistogram, source.durationHistogram, sign);
+  target.repeated += sign * source.repeated;
 }
 
 /**

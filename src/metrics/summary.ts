@@ -103,7 +103,6 @@ export interface PointSummary {
  */
 export function summarizePoint(stats: RollupStats): PointSummary {
   const completed = stats.statuses.completed;
-  const scored = totalCount(stats.mosHistogram);
   const [p10] = percentiles(stats.mosHistogram, [10]);
   const durations = totals(stats.durationHistogram);
   return {

@@ -147,6 +147,12 @@ export interface StoreCapabilities {
    * U+FFFD in the typed fields (`from`, `to`...), while `raw` always keeps every field exactly.
    */
   readonly keepsNulInText: boolean;
+  /**
+   * Whether the rollup reads take away the units marked `sign: -1` (metrics/range-cover.ts), all in one
+   * snapshot, so the engine may read a range as buckets added and subtracted when that reads less. Absent:
+   * they only add, and the engine gives them covers of added buckets.
+   */
+  readonly subtractsRollupUnits?: boolean;
 }
 
 /** What opening the store did to its schema. */

@@ -470,6 +470,70 @@ describe('DenseHistogram', () => {
     );
   });
 
+  test('taking text and histograms away (a signed range cover): hand-worked', () => {
+    const histogram = new DenseHistogram();
+    histogram.addEncoded(textOf([[100, 3], [250, 2], [DENSE_LIMIT + 1, 4]]));
+    histogram.addEncoded(textOf([[100, 1], [DENSE_LIMIT + 1, 1]]), -1);
+    // Scanned, undecoded: 9 - 2 observations.
+    assert.deepEqual(totals(histogram), { count: 7, sum: 100 * 2 + 250 * 2 + (DENSE_LIMIT + 1) * 3 });
+    assert.deepEqual([...histogram], [[100, 2], [250, 2], [DENSE_LIMIT + 1, 3]]);
+    assert.deepEqual(percentiles(histogram, [10, 50, 90]), [100, 250, DENSE_LIMIT + 1]); // ranks 1, 4, 7
+    const away = new DenseHistogram();
+    away.add(250, 2);
+    away.addEncoded(textOf([[100, 2]]));
+    mergeInto(histogram, away, -1);
+    assert.deepEqual([...histogram], [[DENSE_LIMIT + 1, 3]], 'values whose counts reach 0 are no entries');
+    assert.equal(countBelow(histogram, DENSE_LIMIT), 0);
+    // Taking away a histogram that holds text taken away adds that text.
+    const twice = new DenseHistogram();
+    twice.addEncoded(textOf([[5, 1]]), -1);
+    const target = new DenseHistogram();
+    target.add(9);
+    mergeInto(target, twice, -1);
+    assert.deepEqual([...target], [[5, 1], [9, 1]]);
+  });
+
+  test('property: a and b added, b taken away as text, decoded or only scanned, gives the histogram of a', () => {
+    fc.assert(
+      fc.property(observations, observations, fc.boolean(), (a, b, asHistogram) => {
+        const histogram = new DenseHistogram();
+        histogram.addEncoded(encodedOf(b));
+        histogram.addEncoded(encodedOf(a));
+        if (asHistogram) {
+          const taken = new DenseHistogram();
+          for (const value of b) taken.add(value);
+          mergeInto(histogram, taken, -1);
+        } else {
+          addEncoded(histogram, encodedOf(b), -1);
+        }
+        const expected = plain(a);
+        assert.deepEqual(totals(histogram), { count: expected.count, sum: expected.sum });
+        assert.deepEqual(percentiles(histogram, PS), expected.count === 0 ? PS.map(() => null) : PS.map((p) => expected.atRank(Math.ceil((p / 100) * expected.count))));
+        assert.deepEqual([...histogram], expected.entries);
+        const map: Histogram = histogramOf([...a, ...b]);
+        addEncoded(map, encodedOf(b), -1);
+        assert.deepEqual(sortedEntries(map), expected.entries);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test('property: percentiles of one undecoded text (a single rollup row) equal the plain ones, and leave it undecoded', () => {
+    fc.assert(
+      fc.property(observations, (a) => {
+        const histogram = new DenseHistogram();
+        histogram.addEncoded(encodedOf(a));
+        const expected = plain(a);
+        assert.deepEqual(percentiles(histogram, PS), expected.count === 0 ? PS.map(() => null) : PS.map((p) => expected.atRank(Math.ceil((p / 100) * expected.count))));
+        assert.deepEqual([...histogram], expected.entries);
+      }),
+      { numRuns: RUNS },
+    );
+    const malformed = new DenseHistogram();
+    malformed.addEncoded('2s:1,1:');
+    assert.throws(() => percentiles(malformed, [50]), RangeError);
+  });
+
   test('merging a histogram into itself doubles every count', () => {
     const histogram = new DenseHistogram();
     histogram.add(7, 2);

@@ -21,19 +21,19 @@ const COLUMNS = 'calls, completed, failed, busy, no_answer, canceled, mos_count,
 type RollupRow = [...keys: Array<string | number>, calls: number, completed: number, failed: number, busy: number, noAnswer: number,
   canceled: number, mosCount: number, mosSum: number, mosHist: string, durationHist: string, repeated: number];
 
-/** Adds a stored row's counts into `stats`; its COLUMNS start at `at`. */
-function addRow(stats: RollupStats, row: RollupRow, at = 0): void {
-  stats.calls += row[at] as number;
-  stats.statuses.completed += row[at + 1] as number;
-  stats.statuses.failed += row[at + 2] as number;
-  stats.statuses.busy += row[at + 3] as number;
-  stats.statuses['no-answer'] += row[at + 4] as number;
-  stats.statuses.canceled += row[at + 5] as number;
-  stats.mosCount += row[at + 6] as number;
-  stats.mosSum += row[at + 7] as number;
-  addEncoded(stats.mosHistogram, row[at + 8] as string);
-  addEncoded(stats.durationHistogram, row[at + 9] as string);
-  stats.repeated += row[at + 10] as number;
+/** Adds a stored row's counts into `stats` (or takes them away: `sign` -1); its COLUMNS start at `at`. */
+function addRow(stats: RollupStats, row: RollupRow, at = 0, sign: 1 | -1 = 1): void {
+  stats.calls += sign * (row[at] as number);
+  stats.statuses.completed += sign * (row[at + 1] as number);
+  stats.statuses.failed += sign * (row[at + 2] as number);
+  stats.statuses.busy += sign * (row[at + 3] as number);
+  stats.statuses['no-answer'] += sign * (row[at + 4] as number);
+  stats.statuses.canceled += sign * (row[at + 5] as number);
+  stats.mosCount += sign * (row[at + 6] as number);
+  stats.mosSum += sign * (row[at + 7] as number);
+  addEncoded(stats.mosHistogram, row[at + 8] as string, sign);
+  addEncoded(stats.durationHistogram, row[at + 9] as string, sign);
+  stats.repeated += sign * (row[at + 10] as number);
 }
 
 /** The table of each family of rollup dimensions (migrations v2). */
@@ -68,14 +68,23 @@ export function createRollupApplier(db: Database.Database): (deltas: ReadonlyArr
   };
 }
 
-/** Runs of units of one level whose buckets follow each other: each run is one range read. */
-function runsOf(units: readonly RollupUnit[]): Array<{ level: RollupUnit['level']; from: number; to: number }> {
-  const runs: Array<{ level: RollupUnit['level']; from: number; to: number }> = [];
+/** A run of units of one level and sign whose buckets follow each other: one range read. */
+interface UnitRun {
+  level: RollupLevel;
+  from: number;
+  to: number;
+  sign: 1 | -1;
+}
+
+/** The units in runs (each is one range read). */
+function runsOf(units: readonly RollupUnit[]): UnitRun[] {
+  const runs: UnitRun[] = [];
   for (const unit of units) {
     const last = runs[runs.length - 1];
     const end = levelEnd(unit.start, unit.level);
-    if (last && last.level === unit.level && last.to === unit.start) last.to = end;
-    else runs.push({ level: unit.level, from: unit.start, to: end });
+    const sign = unit.sign ?? 1;
+    if (last && last.level === unit.level && last.sign === sign && last.to === unit.start) last.to = end;
+    else runs.push({ level: unit.level, from: unit.start, to: end, sign });
   }
   return runs;
 }
@@ -87,13 +96,13 @@ export function createRollupReader(db: Database.Database): (units: readonly Roll
     const stats = emptyDenseStats();
     const runs = runsOf(units);
     for (const dimension of dimensions) {
-      for (const run of runs) for (const row of select.all(run.level, dimension, run.from, run.to) as RollupRow[]) addRow(stats, row);
+      for (const run of runs) for (const row of select.all(run.level, dimension, run.from, run.to) as RollupRow[]) addRow(stats, row, 0, run.sign);
     }
     for (const unit of uncounted ? units : []) {
       const added = uncounted!.get(bucketKey('base', unit.level, unit.start));
       for (const dimension of added ? dimensions : []) {
         const delta = added!.dimensions.get(dimension);
-        if (delta) mergeStats(stats, delta);
+        if (delta) mergeStats(stats, delta, unit.sign);
       }
     }
     return stats;
@@ -150,24 +159,25 @@ export function createRollupGroupReader(db: Database.Database): (units: readonly
       if (!stats) groups.set(key, (stats = emptyDenseStats()));
       return stats;
     };
-    const add = (rows: RollupRow[]): void => {
-      for (const row of rows) addRow(statsOf(row[0] as string), row, 1);
+    const add = (rows: RollupRow[], sign: 1 | -1): void => {
+      for (const row of rows) addRow(statsOf(row[0] as string), row, 1, sign);
     };
     for (let i = 0; i < units.length; i++) {
       const unit = units[i]!;
+      const sign = unit.sign ?? 1;
       if (family === 'base' && unit.level === 'month') {
         // The run of adjacent months from here, read at once: each group's rows still come bucket by bucket, in the units' order.
         let to = levelEnd(unit.start, 'month');
-        while (units[i + 1]?.level === 'month' && units[i + 1]!.start === to) to = levelEnd(units[++i]!.start, 'month');
-        add(baseMonths.all(prefix, end, unit.start, to) as RollupRow[]);
+        while (units[i + 1]?.level === 'month' && (units[i + 1]!.sign ?? 1) === sign && units[i + 1]!.start === to) to = levelEnd(units[++i]!.start, 'month');
+        add(baseMonths.all(prefix, end, unit.start, to) as RollupRow[], sign);
       } else {
-        add(selects[family].all(unit.level, unit.start, prefix, end) as RollupRow[]);
+        add(selects[family].all(unit.level, unit.start, prefix, end) as RollupRow[], sign);
       }
     }
     for (const unit of uncounted ? units : []) {
       const added = uncounted!.get(bucketKey(family, unit.level, unit.start));
       for (const [dimension, delta] of added?.dimensions ?? []) {
-        if (dimension >= prefix && dimension < end) mergeStats(statsOf(dimension), delta);
+        if (dimension >= prefix && dimension < end) mergeStats(statsOf(dimension), delta, unit.sign);
       }
     }
     return groups;

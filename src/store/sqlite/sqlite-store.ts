@@ -141,7 +141,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Call
   };
 
   return {
-    capabilities: { concurrentBatches: 2, keepsNulInText: true },
+    capabilities: { concurrentBatches: 2, keepsNulInText: true, subtractsRollupUnits: true },
     label: `SQLite file ${path}`,
     schema: { version: schemaVersion(db) ?? 0, applied },
 
