@@ -1,9 +1,10 @@
 /**
  * The import benchmark: `callpulse import` of a generated history (the metrics dataset's shape, 1,000,000
  * calls by default) into a fresh SQLite file, interleaved in the same run with two floors that do far less
- * (import-floor.ts): the same rows inserted with no validation, repeat callers or rollups, into a table with
- * no index (`bare`) and with only the unique CallSid index that idempotence needs (`dedupe`). The issue's
- * target is 200,000 calls/s; the floors show what this machine's SQLite can do at all.
+ * (import-floor.ts): the same rows, built in memory beforehand, only their inserts timed, with no validation,
+ * repeat callers or rollups, into a table with no index (`bare`) and with only the unique CallSid index that
+ * idempotence needs (`dedupe`). The issue's target is 200,000 calls/s; the floors show what this machine's
+ * SQLite can insert at all. (The floors' peak RSS includes the whole file held in memory.)
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ const TARGET_ROWS_PER_SECOND = 200_000;
 const TARGET_RSS_MIB = 300;
 
 /** One way of loading the file. */
-type LoaderName = 'callpulse import' | 'floor: bare insert, no index' | 'floor: insert + unique CallSid';
+type LoaderName = 'callpulse import' | 'floor: inserts alone, no index' | 'floor: inserts alone + unique CallSid';
 
 /** A loader's runs: rows/s and peak RSS of each. */
 export interface LoaderFigures {
@@ -40,7 +41,7 @@ async function runLoader(name: LoaderName, csv: string, db: string): Promise<{ r
       const { report, peakRssMiB } = await importCsv(csv, db);
       return { rows: report.accepted, seconds: report.seconds, peakRssMiB };
     }
-    const { stdout, peakRssMiB } = await runNodeChild([FLOOR, csv, db, name === 'floor: bare insert, no index' ? 'bare' : 'dedupe']);
+    const { stdout, peakRssMiB } = await runNodeChild([FLOOR, csv, db, name === 'floor: inserts alone, no index' ? 'bare' : 'dedupe']);
     return { ...(JSON.parse(stdout) as { rows: number; seconds: number }), peakRssMiB };
   } finally {
     for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
@@ -52,7 +53,7 @@ export async function runImportBench(dir: string, calls: number, rounds: number,
   const csv = join(dir, `import-${calls}.csv`);
   log(`import: generating ${calls} calls...`);
   await writeHistoryCsv(csv, calls, HISTORY_END, HISTORY_DAYS);
-  const names: LoaderName[] = ['callpulse import', 'floor: bare insert, no index', 'floor: insert + unique CallSid'];
+  const names: LoaderName[] = ['callpulse import', 'floor: inserts alone, no index', 'floor: inserts alone + unique CallSid'];
   const loaders = names.map((name): LoaderFigures => ({ name, rowsPerSecond: [], peakRssMiB: [] }));
   try {
     for (let round = 1; round <= rounds; round++) {
@@ -83,7 +84,7 @@ export function formatImportMarkdown(report: ImportBenchReport, machineLine: str
     `${machineLine}. ${thousands(report.calls)} generated calls (the metrics history's shape) loaded into a fresh SQLite file, ` +
       `${callpulse.rowsPerSecond.length} interleaved round(s); medians.`,
     '',
-    '| loader | rows/s | peak RSS MiB | of the bare floor |',
+    '| loader | rows/s | peak RSS MiB (floors: the whole file in memory) | of the bare floor |',
     '|---|---:|---:|---:|',
     ...report.loaders.map((l) => `| ${l.name} | ${thousands(median(l.rowsPerSecond))} | ${Math.max(...l.peakRssMiB).toFixed(0)} | ${(median(l.rowsPerSecond) / median(bare.rowsPerSecond)).toFixed(2)} |`),
     '',
@@ -91,7 +92,7 @@ export function formatImportMarkdown(report: ImportBenchReport, machineLine: str
     '|---|---:|---:|---|',
     `| callpulse import rate | ${thousands(rate)} calls/s | ≥ ${thousands(TARGET_ROWS_PER_SECOND)} | ${rate >= TARGET_ROWS_PER_SECOND ? 'PASS' : 'FAIL'} |`,
     `| its peak RSS | ${rss.toFixed(0)} MiB | ≤ ${TARGET_RSS_MIB} | ${rss <= TARGET_RSS_MIB ? 'PASS' : 'FAIL'} |`,
-    `| the floors themselves | ${thousands(median(bare.rowsPerSecond))} and ${thousands(median(dedupe.rowsPerSecond))} rows/s | ≥ ${thousands(TARGET_ROWS_PER_SECOND)} | ${median(dedupe.rowsPerSecond) >= TARGET_ROWS_PER_SECOND ? 'reachable' : 'the target is above what this SQLite can insert at all'} |`,
+    `| SQLite's inserts alone (the floors) | ${thousands(median(bare.rowsPerSecond))} rows/s with no index, ${thousands(median(dedupe.rowsPerSecond))} with the unique CallSid | ≥ ${thousands(TARGET_ROWS_PER_SECOND)} | ${median(dedupe.rowsPerSecond) >= TARGET_ROWS_PER_SECOND ? 'reachable' : 'out of reach: an idempotent insert alone is slower than the target'} |`,
   ];
   return lines.join('\n');
 }
