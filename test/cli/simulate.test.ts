@@ -82,7 +82,9 @@ describe('callpulse simulate', () => {
     assert.equal(code, 0, stderr);
     assert.equal(report.live, null, 'a backfill alone has no live stream');
     const backfill = report.backfill!;
-    assert.ok(backfill.sent > 800 && backfill.sent < 1600, `${backfill.sent} calls for 3 days at 400 a day`);
+    // The weekday weights make three days in a row expect between 1.81 (Fri-Sun: 724 calls) and 3.97 days' worth
+    // (Mon-Wed: 1,586), whatever day the test runs; the bounds leave room for the random spread around that.
+    assert.ok(backfill.sent > 550 && backfill.sent < 1900, `${backfill.sent} calls for 3 days at 400 a day`);
     assert.deepEqual([backfill.accepted, backfill.rejected, backfill.failed], [backfill.sent, 0, 0]);
     assert.equal(countRows(dbPath, 'calls') - before, backfill.sent);
     const [range] = scan<{ lo: number; hi: number; days: number }>(dbPath,
